@@ -1,0 +1,14 @@
+// Small progressive enhancements; every page works without them.
+document.addEventListener("htmx:responseError", function (evt) {
+  var box = document.getElementById("htmx-error");
+  if (!box) {
+    box = document.createElement("div");
+    box.id = "htmx-error";
+    box.className = "toast";
+    document.body.appendChild(box);
+  }
+  box.textContent = document.documentElement.lang === "en"
+    ? "Could not load. Please check your connection and try again."
+    : "Не удалось загрузить. Проверьте соединение и попробуйте ещё раз.";
+  setTimeout(function () { box.remove(); }, 5000);
+});
