@@ -8,6 +8,13 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("storefront.core.urls")),
     path("account/", include("storefront.accounts.urls")),
+    path("", include("storefront.catalog.urls")),
+    path("cart/", include("storefront.cart.urls")),
+    path("", include("orders.urls")),
+    path("", include("payments.urls")),
+    path("", include("logistics.urls")),
+    path("", include("loyalty.urls")),
+    path("", include("aftersales.urls")),
 ]
 
 if settings.DEBUG:
