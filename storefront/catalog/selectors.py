@@ -1,0 +1,42 @@
+"""Catalog reads."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+from django.core.cache import cache
+
+from storefront.core.money import quantize
+
+from .exceptions import FxRateMissing
+from .models import FxRate
+
+FX_CACHE_KEY = "fx:latest:{currency}"
+
+
+def fx_rate_get(*, currency: str, on: datetime.date | None = None) -> Decimal:
+    """Roubles per one unit of `currency`: the latest CBR rate on or before `on` (today when None)."""
+    if currency == "RUB":
+        return Decimal(1)
+    if on is None:
+        cached = cache.get(FX_CACHE_KEY.format(currency=currency))
+        if cached is not None:
+            return Decimal(cached)
+    qs = FxRate.objects.filter(currency=currency)
+    if on is not None:
+        qs = qs.filter(date__lte=on)
+    row = qs.order_by("-date").values_list("rate", "nominal").first()
+    if row is None:
+        raise FxRateMissing()
+    rate = (row[0] / row[1]).quantize(Decimal("0.000001"))
+    if on is None:
+        cache.set(FX_CACHE_KEY.format(currency=currency), str(rate), 3600)
+    return rate
+
+
+def price_to_rub(*, amount: Decimal, currency: str, rate: Decimal | None = None) -> Decimal:
+    """A seller's price in roubles, rounded once, in one place."""
+    if rate is None:
+        rate = fx_rate_get(currency=currency)
+    return quantize(amount * rate)
