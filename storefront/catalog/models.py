@@ -70,22 +70,31 @@ country_validator = RegexValidator(r"^[A-Z]{2}$", _("Код страны ISO и�
 class Product(models.Model):
     title = models.CharField(_("название"), max_length=255)
     slug = models.SlugField(_("адрес"), max_length=280, unique=True)
-    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="products", verbose_name=_("категория"))
-    brand = models.ForeignKey(Brand, null=True, blank=True, on_delete=models.PROTECT, related_name="products",
-                              verbose_name=_("бренд"))
+    category = models.ForeignKey(
+        Category, on_delete=models.PROTECT, related_name="products", verbose_name=_("категория")
+    )
+    brand = models.ForeignKey(
+        Brand, null=True, blank=True, on_delete=models.PROTECT, related_name="products", verbose_name=_("бренд")
+    )
     description = models.TextField(_("описание"), blank=True)
-    attributes = models.JSONField(_("характеристики"), default=dict, blank=True,
-                                  help_text=_("Например {\"Материал\": \"хлопок\"}"))
+    attributes = models.JSONField(
+        _("характеристики"), default=dict, blank=True, help_text=_('Например {"Материал": "хлопок"}')
+    )
     origin = models.CharField(_("откуда отправляется"), max_length=2, choices=Origin.choices, db_index=True)
     weight_grams = models.PositiveIntegerField(_("вес, г"), default=500, validators=[MinValueValidator(1)])
-    declared_value = models.DecimalField(_("объявленная ценность"), max_digits=12, decimal_places=2,
-                                         null=True, blank=True)
+    declared_value = models.DecimalField(
+        _("объявленная ценность"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
     declared_currency = models.CharField(_("валюта ценности"), max_length=3, choices=Currency.choices, default="RUB")
-    country_of_origin = models.CharField(_("страна производства"), max_length=2, blank=True,
-                                         validators=[country_validator])
+    country_of_origin = models.CharField(
+        _("страна производства"), max_length=2, blank=True, validators=[country_validator]
+    )
     hs_code = models.CharField(_("код ТН ВЭД"), max_length=10, blank=True, validators=[hs_code_validator])
-    is_own_collection = models.BooleanField(_("собственная коллекция магазина"), default=False,
-                                            help_text=_("Для таких товаров действует расширенный срок возврата."))
+    is_own_collection = models.BooleanField(
+        _("собственная коллекция магазина"),
+        default=False,
+        help_text=_("Для таких товаров действует расширенный срок возврата."),
+    )
     is_active = models.BooleanField(_("в продаже"), default=True)
     popularity = models.PositiveIntegerField(_("популярность"), default=0, db_index=True)
     external_id = models.CharField(_("id предложения в фиде"), max_length=64, null=True, blank=True, unique=True)
@@ -134,9 +143,12 @@ class Sku(models.Model):
 
     product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="skus")
     code = models.CharField(_("артикул"), max_length=64, unique=True)
-    options = models.JSONField(_("параметры варианта"), default=dict, blank=True,
-                               help_text=_("Например {\"Размер\": \"M\", \"Цвет\": \"чёрный\"}"))
-    price = models.DecimalField(_("цена"), max_digits=12, decimal_places=2, validators=[MinValueValidator(Decimal("0.01"))])
+    options = models.JSONField(
+        _("параметры варианта"), default=dict, blank=True, help_text=_('Например {"Размер": "M", "Цвет": "чёрный"}')
+    )
+    price = models.DecimalField(
+        _("цена"), max_digits=12, decimal_places=2, validators=[MinValueValidator(Decimal("0.01"))]
+    )
     currency = models.CharField(_("валюта"), max_length=3, choices=Currency.choices, default=Currency.RUB)
     price_rub = models.DecimalField(_("цена в рублях"), max_digits=12, decimal_places=2, null=True, editable=False)
     stock = models.IntegerField(_("остаток"), default=0)
@@ -172,6 +184,9 @@ class PriceHistory(models.Model):
         verbose_name_plural = _("история цен")
         ordering = ["-changed_at"]
         indexes = [models.Index(fields=["sku", "-changed_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.sku_id}: {self.price} {self.currency} ({self.changed_at:%Y-%m-%d})"
 
 
 class FxRate(models.Model):
