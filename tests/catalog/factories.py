@@ -11,6 +11,7 @@ from storefront.catalog.models import Brand, Category, FxRate, Product, Sku
 class CategoryFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Category
+        skip_postgeneration_save = True
 
     name = factory.Sequence(lambda n: f"Категория {n}")
     slug = factory.Sequence(lambda n: f"category-{n}")
@@ -49,6 +50,7 @@ class ProductFactory(factory.django.DjangoModelFactory):
 class SkuFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Sku
+        skip_postgeneration_save = True
 
     product = factory.SubFactory(ProductFactory)
     code = factory.Sequence(lambda n: f"SKU-{n:06d}")
