@@ -2,7 +2,8 @@
 
 import os
 
-from celery import Celery
+from celery import Celery, signals
+from celery.schedules import crontab
 from kombu import Queue
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "storefront.settings.local")
@@ -16,6 +17,22 @@ app.conf.task_routes = {
     "logistics.tasks.*": {"queue": "partners"},
 }
 app.conf.beat_schedule = {
-    "outbox-relay": {"task": "storefront.outbox.tasks.outbox_relay", "schedule": 2.0},
+    # expires: while no worker runs, beat must not pile up thousands of relay runs in the queue.
+    "outbox-relay": {"task": "storefront.outbox.tasks.outbox_relay", "schedule": 2.0, "options": {"expires": 10}},
+    "outbox-cleanup": {"task": "storefront.outbox.tasks.outbox_cleanup", "schedule": crontab(hour=3, minute=17)},
 }
 app.autodiscover_tasks()
+
+
+@signals.setup_logging.connect
+def _keep_django_logging(**kwargs):
+    """Workers and beat log through Django's LOGGING (JSON lines), not Celery's own format."""
+
+
+@signals.task_prerun.connect
+@signals.task_postrun.connect
+def _task_id_in_logs(signal=None, task_id=None, **kwargs):
+    """A task's log lines carry its id (for outbox jobs: the outbox key) where requests carry theirs."""
+    from storefront.core.logging import request_id_var
+
+    request_id_var.set(task_id if signal is signals.task_prerun else "-")

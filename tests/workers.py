@@ -1,0 +1,57 @@
+"""Real Celery workers for tests: a subprocess against a given broker and the test database."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from urllib.parse import quote
+
+from django.db import connection
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_database_url() -> str:
+    db = connection.settings_dict
+    auth = quote(db["USER"] or "", safe="")
+    if db.get("PASSWORD"):
+        auth += ":" + quote(db["PASSWORD"], safe="")
+    return f"postgres://{auth}@{quote(db['HOST'] or '', safe='')}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+def wait_for(condition: Callable[[], object], *, what: str, deadline: float = 30.0):
+    """Poll until condition() is truthy; the deadline only bounds a failure, nothing is timed."""
+    give_up = time.monotonic() + deadline
+    while True:
+        value = condition()
+        if value or time.monotonic() > give_up:
+            assert value, f"gave up waiting for {what}"
+            return value
+        time.sleep(0.05)
+
+
+@contextlib.contextmanager
+def celery_worker(*, app: str, queues: str, log: Path, broker_url: str | None = None) -> Iterator[None]:
+    """`celery -A <app> worker` (solo pool) on the test database; stopped (warm shutdown) on exit."""
+    env = dict(os.environ, DATABASE_URL=test_database_url(), DJANGO_SETTINGS_MODULE="storefront.settings.test")
+    if broker_url:
+        env["CELERY_BROKER_URL"] = broker_url
+    args = [sys.executable, "-m", "celery", "-A", app, "worker", "-P", "solo", "-Q", queues, "-l", "INFO"]
+    args += ["--without-heartbeat", "--without-mingle", "--without-gossip", "-n", f"test-{os.getpid()}@%h"]
+    with open(log, "ab") as out:
+        proc = subprocess.Popen(args, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        yield
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
