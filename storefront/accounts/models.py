@@ -55,3 +55,23 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_short_name(self) -> str:
         return self.first_name or self.phone
+
+
+class LoginCode(models.Model):
+    """A one-time SMS code for logging in; only its HMAC is stored. The newest row for a phone is the live one."""
+
+    phone = models.CharField(_("телефон"), max_length=16)
+    code_hash = models.CharField(_("хеш кода"), max_length=64)
+    ip = models.GenericIPAddressField(_("IP-адрес"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("неверных попыток"), default=0)
+    created_at = models.DateTimeField(_("отправлен"), default=timezone.now)
+    expires_at = models.DateTimeField(_("действует до"))
+    used_at = models.DateTimeField(_("использован"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("код входа")
+        verbose_name_plural = _("коды входа")
+        indexes = [models.Index(fields=["phone", "-created_at"], name="accounts_logincode_phone_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.phone} {self.created_at:%Y-%m-%d %H:%M}"

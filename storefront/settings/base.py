@@ -178,6 +178,7 @@ STORE_OTP_MAX_ATTEMPTS = env.int("STORE_OTP_MAX_ATTEMPTS", default=5)
 STORE_OTP_SEND_LIMIT_PER_PHONE = env.int("STORE_OTP_SEND_LIMIT_PER_PHONE", default=5)  # per hour
 STORE_OTP_SEND_LIMIT_PER_IP = env.int("STORE_OTP_SEND_LIMIT_PER_IP", default=20)  # per hour
 STORE_OTP_VERIFY_LIMIT_PER_IP = env.int("STORE_OTP_VERIFY_LIMIT_PER_IP", default=30)  # per hour
+STORE_OTP_RESEND_SECONDS = env.int("STORE_OTP_RESEND_SECONDS", default=60)  # cooldown between codes to one phone
 STORE_SMS_BACKEND = env("STORE_SMS_BACKEND", default="storefront.notifications.backends.ConsoleSmsBackend")
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = env("EMAIL_HOST", default="localhost")
