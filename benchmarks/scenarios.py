@@ -1,0 +1,41 @@
+"""What `make bench` measures. Add a scenario by appending to SCENARIOS.
+
+A scenario is one URL (`path`), or many (`paths`: a callable returning paths, called once per run after
+migrate and seeding, with Django set up on benchmarks.settings so it may query the bench database);
+wrk then picks a random one per request (wrk/paths.lua). `script` may name any other Lua file in
+benchmarks/wrk/ that does `require("bench")` (for the JSON report); `args` go to its init().
+For POSTs through CSRF see benchmarks/session.py: `headers=lambda base_url: session_headers(base_url, steps)`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Scenario:
+    name: str
+    describe: str
+    path: str = "/"
+    paths: Callable[[], Sequence[str]] | None = None
+    script: str = "report.lua"
+    args: Sequence[str] = ()
+    # Extra request headers, or a callable given the server's base URL that returns them (e.g. a session).
+    headers: dict[str, str] | Callable[[str], dict[str, str]] = field(default_factory=dict)
+
+
+CEILING = Scenario(
+    "constant",
+    "Django view returning a constant HttpResponse through the full middleware stack: the ceiling",
+    path="/bench/constant/",
+)
+
+SCENARIOS: list[Scenario] = [
+    Scenario("home", "GET / as an anonymous shopper: the home page template and whatever it queries", path="/"),
+    Scenario(
+        "static",
+        "GET /static/css/store.css: a static file served by whitenoise inside the same workers",
+        path="/static/css/store.css",
+    ),
+]
