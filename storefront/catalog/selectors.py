@@ -23,16 +23,23 @@ def fx_rate_get(*, currency: str, on: datetime.date | None = None) -> Decimal:
         cached = cache.get(FX_CACHE_KEY.format(currency=currency))
         if cached is not None:
             return Decimal(cached)
+    rate = fx_rate_get_uncached(currency=currency, on=on)
+    if on is None:
+        cache.set(FX_CACHE_KEY.format(currency=currency), str(rate), 3600)
+    return rate
+
+
+def fx_rate_get_uncached(*, currency: str, on: datetime.date | None = None) -> Decimal:
+    """`fx_rate_get` straight from the database: for writers that must see rates loaded in their own transaction."""
+    if currency == "RUB":
+        return Decimal(1)
     qs = FxRate.objects.filter(currency=currency)
     if on is not None:
         qs = qs.filter(date__lte=on)
     row = qs.order_by("-date").values_list("rate", "nominal").first()
     if row is None:
         raise FxRateMissing()
-    rate = (row[0] / row[1]).quantize(Decimal("0.000001"))
-    if on is None:
-        cache.set(FX_CACHE_KEY.format(currency=currency), str(rate), 3600)
-    return rate
+    return (row[0] / row[1]).quantize(Decimal("0.000001"))
 
 
 def price_to_rub(*, amount: Decimal, currency: str, rate: Decimal | None = None) -> Decimal:
