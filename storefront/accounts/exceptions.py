@@ -61,4 +61,4 @@ class ResendTooSoon(RateLimited):
     def __init__(self, seconds: int):
         super().__init__(seconds)
         self.seconds = seconds
-        self.message = gettext("Новый код можно запросить через %(s)d с.") % {"s": seconds}
+        self.message = gettext("Новый код можно запросить через %(s)d с.") % {"s": seconds}
