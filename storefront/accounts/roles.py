@@ -1,0 +1,53 @@
+"""Staff groups and what each may do in the admin.
+
+The groups are created by migration 0003; their permissions are granted here after every `migrate`, because other
+apps' permissions do not exist when that migration runs. Granting only adds: what staff added by hand stays.
+"""
+
+from django.contrib.auth.models import Group, Permission
+from django.db import DEFAULT_DB_ALIAS
+from django.db.models import Q
+
+STAFF_GROUP_PERMISSIONS: dict[str, list[str]] = {
+    "support": [
+        "orders.view_order",
+        "orders.change_order",
+        "orders.view_orderline",
+        "catalog.view_category",
+        "catalog.view_brand",
+        "catalog.view_product",
+        "catalog.view_sku",
+        "accounts.view_user",
+        "notifications.view_notification",
+    ],
+    "ops": [
+        "catalog.add_category",
+        "catalog.change_category",
+        "catalog.add_brand",
+        "catalog.change_brand",
+        "catalog.add_product",
+        "catalog.change_product",
+        "catalog.add_sku",
+        "catalog.change_sku",
+        "orders.view_order",
+        "orders.view_orderline",
+    ],
+}
+ROLE_APP_LABELS = {perm.split(".")[0] for perms in STAFF_GROUP_PERMISSIONS.values() for perm in perms}
+
+
+def staff_groups_sync(*, using: str = DEFAULT_DB_ALIAS) -> None:
+    """Create the staff groups and grant them those of their permissions that exist by now (idempotent)."""
+    for name, perms in STAFF_GROUP_PERMISSIONS.items():
+        group, _created = Group.objects.using(using).get_or_create(name=name)
+        wanted = Q()
+        for perm in perms:
+            app_label, codename = perm.split(".")
+            wanted |= Q(content_type__app_label=app_label, codename=codename)
+        group.permissions.add(*Permission.objects.using(using).filter(wanted))
+
+
+def on_post_migrate(sender, using: str = DEFAULT_DB_ALIAS, **kwargs) -> None:
+    # post_migrate is sent once per app, after auth has created that app's permissions
+    if sender.label in ROLE_APP_LABELS:
+        staff_groups_sync(using=using)
