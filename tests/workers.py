@@ -12,7 +12,11 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from urllib.parse import quote
 
+import pytest
+from celery import Celery
 from django.db import connection
+
+from devtools.stack import EmbeddedRedis
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -55,3 +59,40 @@ def celery_worker(*, app: str, queues: str, log: Path, broker_url: str | None = 
         except subprocess.TimeoutExpired:
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
+
+
+class Broker:
+    """Our own Redis on a spare loopback port (never the machine's), stoppable and restartable on that port."""
+
+    def __init__(self, var: Path):
+        self.var = var
+        self.redis = EmbeddedRedis(var=var, name="broker")
+        self.url = self.redis.start()
+        self.port = self.redis.port
+
+    def stop(self) -> None:
+        self.redis.stop()
+
+    def start(self) -> None:
+        self.redis = EmbeddedRedis(var=self.var, name="broker", port=self.port)
+        self.redis.start()
+
+
+@pytest.fixture
+def broker(tmp_path):
+    b = Broker(tmp_path)
+    yield b
+    b.stop()
+
+
+@pytest.fixture
+def relay_app(broker):
+    """The store's Celery configuration, publishing to the test broker."""
+    from storefront.celery import app as store_app
+
+    app = Celery("relay-test", set_as_current=False)
+    app.config_from_object("django.conf:settings", namespace="CELERY")
+    app.conf.broker_url = broker.url
+    app.conf.task_routes = store_app.conf.task_routes
+    yield app
+    app.close()

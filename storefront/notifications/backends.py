@@ -2,6 +2,9 @@
 
 import logging
 
+from django.conf import settings
+from django.utils.module_loading import import_string
+
 logger = logging.getLogger(__name__)
 
 
@@ -19,3 +22,8 @@ class MemorySmsBackend:
 
     def send(self, phone: str, text: str) -> None:
         MemorySmsBackend.outbox.append((phone, text))
+
+
+def sms_backend():
+    """The configured SMS backend (settings.STORE_SMS_BACKEND), read when a message goes out."""
+    return import_string(settings.STORE_SMS_BACKEND)()

@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from storefront.core.admin import ReadOnlyAdmin
+
 from .models import JobExecution, OutboxJob
 
 
@@ -19,19 +21,6 @@ class PendingFilter(admin.SimpleListFilter):
         if self.value() == "relayed":
             return queryset.filter(relayed_at__isnull=False)
         return queryset
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """History is written by the code only; staff read it."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(OutboxJob)

@@ -1,0 +1,63 @@
+"""Notification kinds: what each is for (its category), which channels it has templates for.
+
+A new kind = an entry here + templates notifications/<kind>.<channel>.txt (and <kind>.subject.txt for email),
+Russian msgids, English in this app's locale/.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from .exceptions import UnknownKind
+
+
+class Channel(models.TextChoices):
+    SMS = "sms", _("SMS")
+    EMAIL = "email", _("Эл. почта")
+
+
+class Category(models.TextChoices):
+    TRANSACTIONAL = "transactional", _("Обязательные")  # login codes: the shopper cannot turn these off
+    SERVICE = "service", _("О заказах и доставке")
+    MARKETING = "marketing", _("Акции и новинки")
+
+
+# What a shopper may switch, and the default when they never did: advertising needs prior consent (38-ФЗ).
+OPTIONAL_CATEGORIES = {Category.SERVICE: True, Category.MARKETING: False}
+_SECRET = re.compile(r"\d{4,}")
+
+
+@dataclass(frozen=True)
+class Kind:
+    code: str
+    category: Category
+    channels: tuple[Channel, ...]
+    secret: bool = False  # the text holds a secret (a login code): masked once sent and in the admin
+
+
+KINDS = {
+    kind.code: kind
+    for kind in (
+        Kind("login_code", Category.TRANSACTIONAL, (Channel.SMS,), secret=True),
+        Kind("order_placed", Category.SERVICE, (Channel.SMS, Channel.EMAIL)),
+        Kind("order_shipped", Category.SERVICE, (Channel.SMS, Channel.EMAIL)),
+        Kind("order_ready_for_pickup", Category.SERVICE, (Channel.SMS, Channel.EMAIL)),
+        Kind("refund_issued", Category.SERVICE, (Channel.SMS, Channel.EMAIL)),
+        Kind("promo", Category.MARKETING, (Channel.SMS, Channel.EMAIL)),
+    )
+}
+
+
+def kind_get(code: str, channel: str) -> Kind:
+    kind = KINDS.get(code)
+    if kind is None or channel not in kind.channels:
+        raise UnknownKind(f"no notification kind {code!r} for channel {channel!r}")
+    return kind
+
+
+def mask_secrets(text: str) -> str:
+    return _SECRET.sub(lambda m: "•" * len(m.group()), text)
