@@ -101,6 +101,9 @@ class Product(models.Model):
     # Denormalised for listing filters and sorting; kept current by catalog services.
     min_price_rub = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True, editable=False)
     in_stock = models.BooleanField(default=False, editable=False)
+    # Owned by PostgreSQL triggers (catalog migration 0002_search), so every write path keeps it current: title (A),
+    # brand name (B), category name (C), description (D) under the `russian` configuration; recomputed on insert, on
+    # any change of those columns, when a brand or category is renamed, and if anyone writes the column directly.
     search_vector = SearchVectorField(null=True, editable=False)
     created_at = models.DateTimeField(_("создан"), default=timezone.now, db_index=True)
     updated_at = models.DateTimeField(_("изменён"), auto_now=True)
@@ -206,3 +209,6 @@ class FxRate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.currency} {self.date}: {self.rate}"
+
+
+from .search_models import SearchMiss, SearchWord  # noqa: E402, F401 - search tables (search_models.py)
