@@ -189,3 +189,27 @@ EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="shop@example.ru")
 STORE_OUTBOX_LAG_ALERT_SECONDS = env.int("STORE_OUTBOX_LAG_ALERT_SECONDS", default=120)
 STORE_HEALTH_CELERY_TIMEOUT = env.float("STORE_HEALTH_CELERY_TIMEOUT", default=1.0)
+# Payments through the YooKassa protocol (DOMAIN.md 6). Production: the real API and the shop's own keys;
+# local/test point at the sandbox (`python -m payments.sandbox`). Webhooks are accepted only from these networks.
+STORE_YOOKASSA_SHOP_ID = env("STORE_YOOKASSA_SHOP_ID", default="")
+STORE_YOOKASSA_SECRET_KEY = env("STORE_YOOKASSA_SECRET_KEY", default="")
+STORE_YOOKASSA_API_URL = env("STORE_YOOKASSA_API_URL", default="https://api.yookassa.ru/v3/")
+STORE_YOOKASSA_TIMEOUT = env.float("STORE_YOOKASSA_TIMEOUT", default=15.0)  # seconds per HTTP attempt
+STORE_YOOKASSA_RETRIES = env.int("STORE_YOOKASSA_RETRIES", default=3)  # on 202/429/5xx/connection errors
+STORE_YOOKASSA_RETRY_BACKOFF = env.float("STORE_YOOKASSA_RETRY_BACKOFF", default=0.5)  # seconds, doubling
+STORE_YOOKASSA_WEBHOOK_ALLOWLIST = env.list(
+    "STORE_YOOKASSA_WEBHOOK_ALLOWLIST",
+    default=[
+        "77.75.153.0/25",
+        "77.75.156.11/32",
+        "77.75.156.35/32",
+        "77.75.154.128/25",
+        "185.71.76.0/27",
+        "185.71.77.0/27",
+        "2a02:5180:0:1509::/64",
+        "2a02:5180:0:2655::/64",
+        "2a02:5180:0:1533::/64",
+        "2a02:5180:0:2669::/64",
+    ],
+)
+STORE_PAYMENTS_SANDBOX_PORT = env.int("STORE_PAYMENTS_SANDBOX_PORT", default=8765)

@@ -1,7 +1,7 @@
 """Test run: the same real PostgreSQL and Redis, faster hashing, no real SMS/email."""
 
 from .base import *  # noqa: F403
-from .base import CACHES, env
+from .base import CACHES, CONTENT_SECURITY_POLICY, STORE_PAYMENTS_SANDBOX_PORT, STORE_YOOKASSA_WEBHOOK_ALLOWLIST, env
 
 SECRET_KEY = "test-only-not-secret"
 DEBUG = False
@@ -14,3 +14,12 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# Payments: the sandbox (tests start their own on a free port and point STORE_YOOKASSA_API_URL at it),
+# fast retries, webhooks from this machine.
+STORE_YOOKASSA_SHOP_ID = "100500"
+STORE_YOOKASSA_SECRET_KEY = "test_sandbox_secret_key"
+STORE_YOOKASSA_API_URL = f"http://127.0.0.1:{STORE_PAYMENTS_SANDBOX_PORT}/v3/"
+STORE_YOOKASSA_TIMEOUT = 5.0
+STORE_YOOKASSA_RETRY_BACKOFF = 0.01
+STORE_YOOKASSA_WEBHOOK_ALLOWLIST = [*STORE_YOOKASSA_WEBHOOK_ALLOWLIST, "127.0.0.1/32", "::1/128"]
+CONTENT_SECURITY_POLICY["DIRECTIVES"]["form-action"].append("http://127.0.0.1:*")
