@@ -213,3 +213,11 @@ STORE_YOOKASSA_WEBHOOK_ALLOWLIST = env.list(
     ],
 )
 STORE_PAYMENTS_SANDBOX_PORT = env.int("STORE_PAYMENTS_SANDBOX_PORT", default=8765)
+# Orders: number prefix ("MS-2611-000123"), how long a guest's signed order link works, and the flat delivery
+# cost per method (roubles, as text for Decimal) until logistics brings real tariffs.
+STORE_ORDER_NUMBER_PREFIX = env("STORE_ORDER_NUMBER_PREFIX", default="MS")
+STORE_ORDER_GUEST_LINK_DAYS = env.int("STORE_ORDER_GUEST_LINK_DAYS", default=180)
+STORE_DELIVERY_COSTS_RUB = {
+    "post_pickup": env("STORE_DELIVERY_COST_POST_PICKUP_RUB", default="299.00"),
+    "courier": env("STORE_DELIVERY_COST_COURIER_RUB", default="499.00"),
+}
