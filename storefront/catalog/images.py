@@ -78,7 +78,7 @@ def demo_card_make(*, title: str, caption: str, colour: tuple[int, int, int], si
     font_big = _font(int(size * 0.2))
     left, top, right, bottom = draw.textbbox((0, 0), initials, font=font_big)
     draw.text((cx - (right - left) / 2 - left, cy - (bottom - top) / 2 - top), initials, font=font_big, fill=dark)
-    _centered(draw, int(size * 0.78), caption[:28], font=_font(int(size * 0.065)), fill="white", width=size)
+    _centered(draw, int(size * 0.78), caption[:28], font=_font(int(size * 0.065)), fill=dark, width=size)
     return _jpeg_bytes(img)
 
 
