@@ -48,6 +48,8 @@ def summarise(runs: Sequence[dict[str, Any]]) -> dict[str, Any]:
         "requests": sum(r["requests"] for r in runs),
         "non_2xx_3xx": sum(r["non_2xx_3xx"] for r in runs),
         "socket_errors": sum(r["socket_errors"] for r in runs),
+        # the most any other process took of the machine during one of these runs (None: not measured)
+        "others_cpu_max": max((r["cpu"]["others"] for r in runs if r.get("cpu")), default=None),
     }
 
 
@@ -61,7 +63,7 @@ def ceiling_summary(runs: Sequence[dict[str, Any]]) -> dict[str, Any]:
 
 def build_table(connections: int, ceiling: dict[str, Any], scenarios: dict[str, dict[str, Any]]) -> str:
     """A Markdown table: one row per scenario, ratio to the ceiling measured in the same run."""
-    header = "| scenario | req/s (median) | runs | p50 ms | p95 ms | p99 ms | vs ceiling | errors |"
+    header = "| scenario | req/s (median) | runs | p50 ms | p95 ms | p99 ms | vs ceiling | errors | others' CPU (max) |"
     lines = [
         f"wrk -c{connections}: ceiling median {ceiling['rps']:,.0f} req/s "
         f"(first {ceiling['first_rps']:,.0f}, last {ceiling['last_rps']:,.0f})",
@@ -75,9 +77,14 @@ def build_table(connections: int, ceiling: dict[str, Any], scenarios: dict[str, 
         lines.append(
             f"| {name} | {s['rps']:,.0f} | {' / '.join(f'{r:,.0f}' for r in s['rps_runs'])} "
             f"| {s['p50_ms']:.2f} | {s['p95_ms']:.2f} | {s['p99_ms']:.2f} | {ratio:.2f} "
-            f"| {_errors_cell(s) if errors else 0} |"
+            f"| {_errors_cell(s) if errors else 0} "
+            f"| {_percent(s['others_cpu_max'])} |"
         )
     return "\n".join(lines)
+
+
+def _percent(fraction: float | None) -> str:
+    return "?" if fraction is None else f"{fraction:.0%}"
 
 
 def _errors_cell(s: dict[str, Any]) -> str:

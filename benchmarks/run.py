@@ -28,7 +28,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import quote, urlsplit, urlunsplit
 
-from benchmarks import report
+from benchmarks import cpu, report
 from benchmarks.scenarios import CEILING, SCENARIOS, Scenario
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -53,6 +53,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--workers", type=int, default=2, help="gunicorn sync workers (default 2, as production)")
     p.add_argument("--only", default="", help="comma-separated scenario names (the ceiling always runs)")
     p.add_argument("--access-log", action="store_true", help="gunicorn --access-logfile - (production's) to a file")
+    p.add_argument(
+        "--quiet-below",
+        type=float,
+        default=0.15,
+        help="before each run wait until the machine is less busy than this fraction (default 0.15)",
+    )
+    p.add_argument("--quiet-wait", type=int, default=60, help="at most this many seconds per wait (0: never wait)")
     p.add_argument("--no-seed", action="store_true", help="skip `manage.py seed_demo --if-empty`")
     p.add_argument("--list", action="store_true", help="list the scenarios and exit")
     args = p.parse_args(argv)
@@ -250,31 +257,19 @@ class Target:
         return cmd
 
 
-def run_wrk(target: Target, *, threads: int, connections: int, duration: int) -> dict:
+def run_wrk(
+    target: Target, *, threads: int, connections: int, duration: int, meter: cpu.CpuMeter | None = None
+) -> dict:
     cmd = target.command(threads=threads, connections=connections, duration=duration)
+    before = meter.snapshot() if meter else None
     res = subprocess.run(cmd, capture_output=True, text=True, timeout=duration + 30, cwd=WRK_DIR, check=False)
+    after = meter.snapshot() if meter else None
     if res.returncode != 0:
         raise BenchError(f"wrk failed ({res.returncode}): {' '.join(cmd)}\n{res.stdout}{res.stderr}")
     run = report.parse_wrk_output(res.stdout)
     run["command"] = cmd
+    run["cpu"] = cpu.CpuMeter.share(before, after)
     return run
-
-
-def cpu_busy(seconds: float = 2.0) -> float | None:
-    """Share of all CPUs busy over a short window (from /proc/stat): other work on the machine, before we start."""
-
-    def sample() -> tuple[int, int]:
-        values = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
-        idle = values[3] + values[4]  # idle + iowait
-        return sum(values) - idle, sum(values)
-
-    try:
-        busy0, total0 = sample()
-        time.sleep(seconds)
-        busy1, total1 = sample()
-    except (OSError, ValueError, IndexError):
-        return None
-    return round((busy1 - busy0) / max(total1 - total0, 1), 3)
 
 
 def loadavg() -> str:
@@ -283,24 +278,31 @@ def loadavg() -> str:
     return "?"
 
 
-def measure(args: argparse.Namespace, ceiling: Target, targets: list[Target]) -> dict:
+def measure(args: argparse.Namespace, ceiling: Target, targets: list[Target], meter: cpu.CpuMeter) -> dict:
     levels: dict[str, dict] = {}
-    w = {"threads": args.threads, "duration": args.duration}
+    w = {"threads": args.threads, "duration": args.duration, "meter": meter}
     if args.warmup:
         print(f"warm-up: {args.warmup}s per scenario", flush=True)
         for t in (ceiling, *targets):
             run_wrk(t, threads=args.threads, connections=args.connections[0], duration=args.warmup)
+    if args.quiet_wait:
+        print(f"before each run: wait up to {args.quiet_wait}s for the machine to be < {args.quiet_below:.0%} busy")
     for c in args.connections:
         ceiling_runs: list[dict] = []
         runs: dict[str, list[dict]] = {t.scenario.name: [] for t in targets}
 
         def one(target: Target, into: list[dict], c: int = c) -> None:
+            quiet = (
+                cpu.wait_until_quiet(threshold=args.quiet_below, timeout=args.quiet_wait) if args.quiet_wait else None
+            )
             run = run_wrk(target, connections=c, **w)
+            run["busy_before"] = quiet
             run["loadavg_after"] = loadavg()
             into.append(run)
+            others = f"  others' CPU {run['cpu']['others']:.0%}" if run["cpu"] else ""
             print(
                 f"  -c{c} {target.scenario.name:<12} {run['rps']:>9,.0f} req/s  "
-                f"p50 {run['latency_us']['p50'] / 1000:.2f} ms  p95 {run['latency_us']['p95'] / 1000:.2f} ms"
+                f"p50 {run['latency_us']['p50'] / 1000:.2f} ms  p95 {run['latency_us']['p95'] / 1000:.2f} ms{others}"
                 + (f"  errors {run['errors']}" if run["non_2xx_3xx"] or run["socket_errors"] else ""),
                 flush=True,
             )
@@ -386,7 +388,7 @@ def main(argv: list[str] | None = None) -> int:
         scenarios = selected_scenarios(args.only)
         seeded = prepare_database(env, seed=not args.no_seed)
         resolve_paths(env, scenarios)
-        busy = cpu_busy()
+        busy = cpu.machine_busy(2.0)
         if busy is not None and busy > 0.25:
             print(f"WARNING: the machine is {busy:.0%} busy before the run; figures will be low", file=sys.stderr)
         with (
@@ -399,7 +401,8 @@ def main(argv: list[str] | None = None) -> int:
             for name, status in checks.items():
                 if status >= 400:
                     print(f"WARNING: {name} answers {status}; its figures measure an error page", file=sys.stderr)
-            levels = measure(args, ceiling, targets)
+            meter = cpu.CpuMeter(server_pid=server.proc.pid, database=urlsplit(env["DATABASE_URL"]).path.split("/")[-1])
+            levels = measure(args, ceiling, targets, meter)
             server_log = server.log_tail()
     except BenchError as exc:
         print(f"\n{exc}\n", file=sys.stderr)

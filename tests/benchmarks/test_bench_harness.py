@@ -21,8 +21,9 @@ BENCH_JSON {"requests":6180,"duration_s":10.010,"rps":617.4,"bytes":14889000,\
 """
 
 
-def _run(rps: float, p50_us: int = 10_000) -> dict:
+def _run(rps: float, p50_us: int = 10_000, others_cpu: float | None = None) -> dict:
     return {
+        "cpu": None if others_cpu is None else {"busy": 1.0, "bench": 1.0 - others_cpu, "others": others_cpu},
         "requests": int(rps * 10),
         "rps": rps,
         "latency_us": {"p50": p50_us, "p95": 2 * p50_us, "p99": 3 * p50_us},
@@ -63,6 +64,15 @@ def test_table_gives_each_scenario_its_ratio_to_the_ceiling_of_the_same_run():
     assert "| 1,000 | 1,000 / 1,000 |" in home_row
     assert "| 0.25 |" in home_row
     assert "first 4,000, last 4,200" in table
+
+
+def test_table_shows_the_most_cpu_other_processes_took_during_a_figures_runs():
+    ceiling = report.ceiling_summary([_run(4000, others_cpu=0.02), _run(4000, others_cpu=0.3), _run(4000)])
+    table = report.build_table(32, ceiling, {"home": report.summarise([_run(1000), _run(1000)])})
+
+    rows = {line.split(" | ")[0]: line for line in table.splitlines() if line.startswith("| ")}
+    assert rows["| constant (ceiling)"].endswith("| 30% |")
+    assert rows["| home"].endswith("| ? |")
 
 
 def test_cyrillic_search_paths_are_percent_encoded_for_the_request_line():
