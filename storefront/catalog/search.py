@@ -23,6 +23,8 @@ from django.urls import reverse
 
 from .models import Category, Product
 from .search_typos import WORD_RE, layout_swap, query_correct
+from .selectors_listing import _with_picture_urls as with_picture_urls
+from .selectors_listing import product_cards
 
 QUERY_MAX_CHARS = 200
 PAGE_SIZE = 24
@@ -39,10 +41,11 @@ class Sort:
     POPULAR = "popular"
 
 
+# Each order can walk an index and stop early when a common word matches most of the catalog.
 ORDER_BY = {
-    Sort.RELEVANCE: f"ts_rank_cd('{RANK_WEIGHTS}', p.search_vector, q) DESC, p.popularity DESC, p.id",
-    Sort.PRICE_ASC: "p.min_price_rub ASC NULLS LAST, p.popularity DESC, p.id",
-    Sort.PRICE_DESC: "p.min_price_rub DESC NULLS LAST, p.popularity DESC, p.id",
+    Sort.RELEVANCE: "c.rank DESC, c.popularity DESC, c.id",  # over the candidates, see _page_ids
+    Sort.PRICE_ASC: "p.min_price_rub ASC NULLS LAST, p.popularity DESC, p.id",  # index product_price
+    Sort.PRICE_DESC: "p.min_price_rub DESC NULLS LAST, p.popularity DESC, p.id",  # index product_price_desc
     Sort.NEW: "p.created_at DESC, p.id DESC",
     Sort.POPULAR: "p.popularity DESC, p.id",
 }
@@ -95,14 +98,36 @@ class SearchResult:
 
 
 def _page_ids(text: str, *, sort: str, page: int) -> list[int]:
-    sql = f"""
-        SELECT p.id FROM catalog_product p, websearch_to_tsquery('russian', %s) q
-        WHERE p.is_active AND p.search_vector @@ q
-        ORDER BY {ORDER_BY[sort]}
-        LIMIT %s OFFSET %s
-    """  # ORDER_BY is ours, chosen by key
+    """Ids of one page of matches in `sort` order.
+
+    Relevance ranks the SEARCH_COUNT_CAP most popular matches (all of them when there are fewer): ranking every
+    match of a word found in a quarter of the catalog would read each of those rows, while the candidates come
+    from walking the popularity index and stop early. Shown counts and pages are capped the same way.
+    """
+    offset = (page - 1) * PAGE_SIZE
+    if sort == Sort.RELEVANCE:
+        sql = f"""
+            SELECT c.id FROM (
+                SELECT p.id, p.popularity, ts_rank_cd('{RANK_WEIGHTS}', p.search_vector, q) AS rank
+                FROM catalog_product p, websearch_to_tsquery('russian', %s) q
+                WHERE p.is_active AND p.search_vector @@ q
+                ORDER BY p.popularity DESC, p.id
+                LIMIT %s
+            ) c
+            ORDER BY {ORDER_BY[sort]}
+            LIMIT %s OFFSET %s
+        """
+        params = [text, SEARCH_COUNT_CAP, PAGE_SIZE, offset]
+    else:
+        sql = f"""
+            SELECT p.id FROM catalog_product p, websearch_to_tsquery('russian', %s) q
+            WHERE p.is_active AND p.search_vector @@ q
+            ORDER BY {ORDER_BY[sort]}
+            LIMIT %s OFFSET %s
+        """
+        params = [text, PAGE_SIZE, offset]
     with connection.cursor() as cursor:
-        cursor.execute(sql, [text, PAGE_SIZE, (page - 1) * PAGE_SIZE])
+        cursor.execute(sql, params)  # ORDER_BY and RANK_WEIGHTS are ours, chosen by key
         return [row[0] for row in cursor.fetchall()]
 
 
@@ -171,20 +196,19 @@ def product_search(*, query: str, sort: str = Sort.RELEVANCE, page: int = 1, cor
 
 
 def products_for_cards(ids: list[int]) -> list[Product]:
-    """The products behind `ids`, in that order, with what a product card shows (two queries)."""
-    products = Product.objects.filter(pk__in=ids).select_related("brand", "category").prefetch_related("images")
-    by_id = {p.pk: p for p in products}
-    return [by_id[pk] for pk in ids if pk in by_id]
+    """The products behind `ids`, in that order, with what the listings' product card shows (one query)."""
+    by_id = {p.pk: p for p in product_cards().filter(pk__in=ids)}
+    return with_picture_urls(by_id[pk] for pk in ids if pk in by_id)
 
 
 # --- the helpful page: popular categories -------------------------------------------------------------------------
 
 POPULAR_CATEGORIES_KEY = "search:popular-categories:v1"
-POPULAR_CATEGORIES_TTL = 600
+POPULAR_CATEGORIES_TTL = 1800  # an aggregate over every active product: recomputed twice an hour
 
 
 def popular_categories(limit: int = 12) -> list[dict]:
-    """Top-level categories with the most active products (subtrees included), cached for ten minutes."""
+    """Top-level categories with the most active products (subtrees included), cached for half an hour."""
     cached = cache.get(POPULAR_CATEGORIES_KEY)
     if cached is not None:
         return cached[:limit]
