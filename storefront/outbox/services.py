@@ -51,6 +51,15 @@ def _celery_app(celery_app: Celery | None) -> Celery:
     return app
 
 
+def _require_known_task(name: str) -> None:
+    """A typo in a task name fails here, in the caller's tests, not silently in a worker's log."""
+    app = _celery_app(None)
+    if name not in app.tasks:
+        app.loader.import_default_modules()  # the web process has not imported every app's tasks.py yet
+    if name not in app.tasks:
+        raise ValueError(f"unknown Celery task {name!r}")
+
+
 def outbox_enqueue(
     *,
     task: str,
@@ -65,8 +74,7 @@ def outbox_enqueue(
     A second call with the same key returns the existing job and enqueues nothing.
     """
     _require_transaction("outbox_enqueue")
-    if task not in _celery_app(None).tasks:
-        raise ValueError(f"unknown Celery task {task!r}")
+    _require_known_task(task)
     job = OutboxJob(
         task=task,
         args=args or [],
