@@ -7,7 +7,6 @@ exactly once even when several requests present it at the same moment.
 import secrets
 import time
 from datetime import timedelta
-from functools import partial
 
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
@@ -85,7 +84,8 @@ def login_code_send(*, phone: str, ip: str | None) -> LoginCode:
             created_at=now,
             expires_at=now + timedelta(seconds=settings.STORE_OTP_TTL_SECONDS),
         )
-        transaction.on_commit(partial(_deliver_code, phone, code))
+        # robust: a gateway failure is logged, not shown as an error page; the shopper can resend after the cooldown
+        transaction.on_commit(lambda: _deliver_code(phone, code), robust=True)
     return login_code
 
 

@@ -59,6 +59,13 @@ def test_header_shows_logout_after_login(client, ask_code, sms_outbox):
     assert "Выйти" in client.get("/").text
 
 
+def test_sms_gateway_failure_still_shows_the_code_step(client, ask_code, settings):
+    settings.STORE_SMS_BACKEND = "tests.accounts.conftest.FailingSmsBackend"
+    response = ask_code()
+    assert response.status_code == 302
+    assert LoginCode.objects.filter(phone=PHONE).exists()
+
+
 def test_malformed_phone_shows_the_message_and_writes_nothing(client, ask_code, sms_outbox):
     response = ask_code("12345")
     assert response.status_code == 400
