@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from .exceptions import UnknownKind
+from .exceptions import MissingContext, UnknownKind
 
 
 class Channel(models.TextChoices):
@@ -36,18 +36,20 @@ class Kind:
     code: str
     category: Category
     channels: tuple[Channel, ...]
+    context: tuple[str, ...]  # what the templates need: a missing value fails loudly instead of an empty gap
     secret: bool = False  # the text holds a secret (a login code): masked once sent and in the admin
 
 
+BOTH = (Channel.SMS, Channel.EMAIL)
 KINDS = {
     kind.code: kind
     for kind in (
-        Kind("login_code", Category.TRANSACTIONAL, (Channel.SMS,), secret=True),
-        Kind("order_placed", Category.SERVICE, (Channel.SMS, Channel.EMAIL)),
-        Kind("order_shipped", Category.SERVICE, (Channel.SMS, Channel.EMAIL)),
-        Kind("order_ready_for_pickup", Category.SERVICE, (Channel.SMS, Channel.EMAIL)),
-        Kind("refund_issued", Category.SERVICE, (Channel.SMS, Channel.EMAIL)),
-        Kind("promo", Category.MARKETING, (Channel.SMS, Channel.EMAIL)),
+        Kind("login_code", Category.TRANSACTIONAL, (Channel.SMS,), ("code",), secret=True),
+        Kind("order_placed", Category.SERVICE, BOTH, ("number", "total", "link")),
+        Kind("order_shipped", Category.SERVICE, BOTH, ("number", "tracking", "link")),
+        Kind("order_ready_for_pickup", Category.SERVICE, BOTH, ("number", "office", "tracking")),
+        Kind("refund_issued", Category.SERVICE, BOTH, ("number", "amount")),
+        Kind("promo", Category.MARKETING, BOTH, ("title", "link")),  # email also shows an optional "body"
     )
 }
 
@@ -57,6 +59,12 @@ def kind_get(code: str, channel: str) -> Kind:
     if kind is None or channel not in kind.channels:
         raise UnknownKind(f"no notification kind {code!r} for channel {channel!r}")
     return kind
+
+
+def kind_check_context(kind: Kind, context: dict) -> None:
+    missing = [name for name in kind.context if context.get(name) in (None, "")]
+    if missing:
+        raise MissingContext(f"notification {kind.code!r} needs {', '.join(missing)} in its context")
 
 
 def mask_secrets(text: str) -> str:

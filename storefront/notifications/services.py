@@ -17,7 +17,7 @@ from storefront.outbox.services import outbox_enqueue
 
 from .backends import sms_backend
 from .exceptions import DeliveryFailed
-from .kinds import Channel, kind_get, mask_secrets
+from .kinds import Channel, kind_check_context, kind_get, mask_secrets
 from .models import ALLOWED_TRANSITIONS, Notification, NotificationPreference, Status
 from .rendering import notification_render
 from .selectors import notification_allowed
@@ -50,6 +50,7 @@ def notification_send(
     An explicit phone/email wins over the user's. Opted-out or address-less ones are recorded, not sent.
     """
     spec = kind_get(kind, channel)
+    kind_check_context(spec, context)
     with transaction.atomic():
         existing = Notification.objects.filter(key=key).first()
         if existing is not None:

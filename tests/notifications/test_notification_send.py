@@ -1,7 +1,7 @@
 import pytest
 from django.db import transaction
 
-from storefront.notifications.exceptions import UnknownKind
+from storefront.notifications.exceptions import MissingContext, UnknownKind
 from storefront.notifications.kinds import Category, Channel
 from storefront.notifications.models import Notification, Status
 from storefront.notifications.services import notification_preferences_update, notification_send
@@ -117,3 +117,8 @@ def test_an_unknown_kind_or_channel_fails_loudly(customer):
         _send(customer, kind="order_teleported")
     with pytest.raises(UnknownKind):
         _send(customer, kind="login_code", channel="email")
+
+
+def test_a_missing_context_value_fails_loudly_instead_of_sending_a_gap(customer):
+    with pytest.raises(MissingContext, match="needs link"):
+        _send(customer, context={"number": "M-1001", "total": "1 299 ₽"})
