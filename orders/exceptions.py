@@ -3,17 +3,11 @@
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from storefront.core.exceptions import ShopperFacingError
 
-class OrderError(Exception):
+
+class OrderError(ShopperFacingError):
     message = _("Не удалось оформить заказ. Попробуйте ещё раз.")
-
-    def __init__(self, message=None):
-        if message is not None:
-            self.message = message
-        super().__init__(str(self.message))
-
-    def __str__(self) -> str:
-        return str(self.message)
 
 
 class EmptyOrder(OrderError):

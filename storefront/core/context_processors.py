@@ -2,10 +2,7 @@ from django.conf import settings
 
 
 def store(request):
-    cart_count = 0
-    getter = getattr(request, "cart_count", None)
-    if callable(getter):
-        cart_count = getter()
-    else:
-        cart_count = request.session.get("cart_count", 0) if hasattr(request, "session") else 0
+    from storefront.cart.session import cart_count_from_session
+
+    cart_count = cart_count_from_session(request)  # a mirror the cart views keep in the session: no query
     return {"STORE_SITE_NAME": settings.STORE_SITE_NAME, "cart_count": cart_count}

@@ -1,0 +1,127 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from orders.models import PaymentMethod
+from orders.selectors import delivery_options_list
+from orders.validators import MAX_LINE_QUANTITY, postcode_validator
+from storefront.accounts.phone import normalize_phone
+from storefront.core.money import format_money
+
+QUANTITY_MESSAGE = _("Укажите количество от 1 до 99.")  # MAX_LINE_QUANTITY
+SKU_MESSAGE = _("Такого товара нет в каталоге.")
+
+
+class QuantityForm(forms.Form):
+    quantity = forms.IntegerField(
+        label=_("Количество"),
+        min_value=1,
+        max_value=MAX_LINE_QUANTITY,
+        error_messages={
+            "required": QUANTITY_MESSAGE,
+            "invalid": QUANTITY_MESSAGE,
+            "min_value": QUANTITY_MESSAGE,
+            "max_value": QUANTITY_MESSAGE,
+        },
+    )
+
+    def first_error(self) -> str:
+        return next(iter(self.errors.values()))[0]
+
+
+class AddForm(QuantityForm):
+    sku = forms.IntegerField(
+        min_value=1, error_messages={"required": SKU_MESSAGE, "invalid": SKU_MESSAGE, "min_value": SKU_MESSAGE}
+    )
+
+
+# --- checkout steps -------------------------------------------------------------------------------------------------
+
+
+def _required(message):
+    return {"required": message}
+
+
+class ContactForm(forms.Form):
+    contact_phone = forms.CharField(
+        label=_("Телефон"),
+        max_length=32,
+        error_messages=_required(_("Укажите телефон: на него придёт SMS о заказе.")),
+        widget=forms.TextInput(
+            attrs={"type": "tel", "autocomplete": "tel", "inputmode": "tel", "placeholder": "+7 900 000-00-00"}
+        ),
+    )
+    contact_email = forms.EmailField(
+        label=_("Эл. почта"),
+        required=False,
+        help_text=_("Необязательно: пришлём копию заказа."),
+        error_messages={"invalid": _("Проверьте адрес почты, например anna@example.ru.")},
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+    recipient_name = forms.CharField(
+        label=_("Имя и фамилия получателя"),
+        max_length=150,
+        error_messages=_required(_("Укажите имя и фамилию получателя.")),
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
+
+    def clean_contact_phone(self) -> str:
+        return normalize_phone(self.cleaned_data["contact_phone"])
+
+
+class PostcodeField(forms.CharField):
+    """Six digits; spaces people type ("101 000") are dropped before the check."""
+
+    def to_python(self, value):
+        return "".join(str(super().to_python(value)).split())
+
+
+class AddressForm(forms.Form):
+    postcode = PostcodeField(
+        label=_("Индекс"),
+        max_length=12,
+        validators=[postcode_validator],
+        error_messages=_required(_("Укажите почтовый индекс из 6 цифр.")),
+        widget=forms.TextInput(attrs={"autocomplete": "postal-code", "inputmode": "numeric", "placeholder": "101000"}),
+    )
+    city = forms.CharField(
+        label=_("Город или населённый пункт"),
+        max_length=120,
+        error_messages=_required(_("Укажите город или населённый пункт.")),
+        widget=forms.TextInput(attrs={"autocomplete": "address-level2"}),
+    )
+    street = forms.CharField(
+        label=_("Улица"),
+        max_length=150,
+        error_messages=_required(_("Укажите улицу.")),
+        widget=forms.TextInput(attrs={"autocomplete": "address-line1"}),
+    )
+    house = forms.CharField(
+        label=_("Дом, корпус"),
+        max_length=20,
+        error_messages=_required(_("Укажите номер дома.")),
+    )
+    flat = forms.CharField(label=_("Квартира или офис"), max_length=20, required=False)
+
+
+class DeliveryForm(forms.Form):
+    delivery_method = forms.ChoiceField(
+        label=_("Способ доставки"),
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Выберите способ доставки."), "invalid_choice": _("Выберите способ доставки.")},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["delivery_method"].choices = [
+            (value, f"{label} — {format_money(cost)}") for value, label, cost in delivery_options_list()
+        ]
+
+
+class PaymentForm(forms.Form):
+    payment_method = forms.ChoiceField(
+        label=_("Способ оплаты"),
+        widget=forms.RadioSelect,
+        choices=PaymentMethod.choices,
+        initial=PaymentMethod.CASH_ON_DELIVERY,
+        error_messages={"required": _("Выберите способ оплаты."), "invalid_choice": _("Выберите способ оплаты.")},
+    )
