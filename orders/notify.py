@@ -3,22 +3,17 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.urls import reverse
 
 from storefront.core.money import format_money
 from storefront.notifications.services import notification_send
 
 from .models import Order
-from .selectors import order_guest_token_make
+from .selectors import order_path
 
 
 def order_link(*, order: Order) -> str:
     """Absolute link to the order: the account page for a shopper, a signed link for a guest."""
-    if order.user_id is None:
-        path = reverse("orders:guest", kwargs={"token": order_guest_token_make(order=order)})
-    else:
-        path = order.get_absolute_url()
-    return settings.STORE_BASE_URL.rstrip("/") + path
+    return settings.STORE_BASE_URL.rstrip("/") + order_path(order=order)
 
 
 def order_placed_notify(*, order_id: int) -> None:

@@ -8,6 +8,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core import signing
 from django.db.models import Prefetch, QuerySet
+from django.urls import reverse
 
 from .models import DeliveryMethod, Order, OrderLine, OrderStatusChange
 
@@ -52,6 +53,13 @@ def order_get_by_idempotency_key(*, key: str) -> Order | None:
 def order_guest_token_make(*, order: Order) -> str:
     """A signed, expiring token naming one order; sent by SMS to a guest so only they can open the order."""
     return signing.TimestampSigner(salt=GUEST_LINK_SALT).sign(order.number)
+
+
+def order_path(*, order: Order) -> str:
+    """Where the shopper sees the order: their account page, or the signed link for a guest order."""
+    if order.user_id is None:
+        return reverse("orders:guest", kwargs={"token": order_guest_token_make(order=order)})
+    return order.get_absolute_url()
 
 
 def order_get_by_guest_token(*, token: str) -> Order | None:

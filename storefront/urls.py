@@ -10,6 +10,7 @@ urlpatterns = [
     path("account/", include("storefront.accounts.urls")),
     path("", include("storefront.catalog.urls")),
     path("cart/", include("storefront.cart.urls")),
+    path("checkout/", include("storefront.cart.checkout_urls")),
     path("", include("orders.urls")),
     path("", include("payments.urls")),
     path("", include("logistics.urls")),

@@ -1,0 +1,250 @@
+"""Checkout: one page, steps filled in order (contact, address, delivery, payment), then review and place.
+
+Each step is a plain form post (the page works without JavaScript); htmx swaps #checkout instead of reloading.
+What the shopper entered lives in the session until the order is placed. Placing re-validates every step and
+recomputes every price from the database: nothing in the posted form but the step name and the one-time key counts.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from django import forms
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_http_methods
+from django_htmx.http import HttpResponseClientRedirect
+
+from orders.exceptions import OrderDetailsInvalid, OrderError
+from orders.models import DeliveryMethod, Order, PaymentMethod
+from orders.selectors import delivery_cost_get, order_get_by_idempotency_key, order_list_for_user, order_path
+from orders.services import OrderDetails, order_place
+from storefront.accounts.phone import display_phone
+
+from .forms import AddressForm, ContactForm, DeliveryForm, PaymentForm
+from .selectors import cart_view_get
+from .services import CartOrderSource, cart_prices_accept
+from .session import cart_for_request, cart_remember
+
+SESSION_CHECKOUT = "checkout"
+KEYS_KEPT = 10  # one-time keys of recently rendered review steps (several tabs, back button)
+
+
+@dataclass(frozen=True)
+class Step:
+    name: str
+    title: str
+    form_class: type[forms.Form]
+
+
+STEPS = [
+    Step("contact", _("Контакты"), ContactForm),
+    Step("address", _("Адрес доставки"), AddressForm),
+    Step("delivery", _("Доставка"), DeliveryForm),
+    Step("payment", _("Оплата"), PaymentForm),
+]
+STEP_BY_NAME = {step.name: step for step in STEPS}
+REVIEW = "review"
+
+
+class Draft:
+    """The checkout's state in the session: entered values, finished steps, issued one-time keys."""
+
+    def __init__(self, request):
+        self.session = request.session
+        state = self.session.get(SESSION_CHECKOUT) or {}
+        self.data: dict = state.get("data", {})
+        self.done: list[str] = state.get("done", [])
+        self.keys: list[str] = state.get("keys", [])
+        if not state:
+            self.data = _prefill(request.user)
+
+    def save(self) -> None:
+        self.session[SESSION_CHECKOUT] = {"data": self.data, "done": self.done, "keys": self.keys}
+
+    def complete(self, step: str, cleaned: dict) -> None:
+        self.data.update({k: v for k, v in cleaned.items()})
+        if step not in self.done:
+            self.done.append(step)
+        self.save()
+
+    def reopen(self, step: str) -> None:
+        if step in self.done:
+            self.done.remove(step)
+        self.save()
+
+    def key_issue(self) -> str:
+        key = uuid.uuid4().hex
+        self.keys = [*self.keys, key][-KEYS_KEPT:]
+        self.save()
+        return key
+
+    def placed(self) -> None:
+        """The order is in: forget the entered data, keep the keys (a repeated submit finds its order)."""
+        self.data, self.done = {}, []
+        self.save()
+
+    def current_step(self, wanted: str | None) -> str:
+        """The step to show: the one asked for if every step before it is done, else the first one not done."""
+        first_open = next((s.name for s in STEPS if s.name not in self.done), REVIEW)
+        if wanted in STEP_BY_NAME:
+            earlier = [s.name for s in STEPS[: [s.name for s in STEPS].index(wanted)]]
+            if all(name in self.done for name in earlier):
+                return wanted
+        return first_open
+
+
+LAST_ORDER_FIELDS = ("recipient_name", "postcode", "city", "street", "house", "flat")
+
+
+def _prefill(user) -> dict:
+    """A signed-in shopper starts from their phone, name and the address of their last order."""
+    if not getattr(user, "is_authenticated", False):
+        return {}
+    data = {"contact_phone": user.phone, "contact_email": user.email, "recipient_name": user.get_full_name()}
+    if data["recipient_name"] == user.phone:
+        data["recipient_name"] = ""
+    last = order_list_for_user(user=user).only(*LAST_ORDER_FIELDS).first()
+    if last is not None:
+        data.update({name: getattr(last, name) for name in LAST_ORDER_FIELDS})
+    return data
+
+
+def _details(draft: Draft) -> OrderDetails:
+    fields = OrderDetails.__dataclass_fields__
+    return OrderDetails(**{name: draft.data.get(name, "") for name in fields})
+
+
+def _summary(draft: Draft, view) -> dict:
+    data = draft.data
+    delivery = None
+    if "delivery" in draft.done:
+        delivery = delivery_cost_get(method=data["delivery_method"])
+    return {
+        "phone": display_phone(data["contact_phone"]) if data.get("contact_phone") else "",
+        "delivery_cost": delivery,
+        "total": view.subtotal + delivery if delivery is not None else None,
+    }
+
+
+def _render(request, draft: Draft, *, step: str, form=None, error: str = "", warning: str = ""):
+    view = cart_view_get(cart=cart_for_request(request))
+    steps = []
+    for s in STEPS:
+        if s.name == step:
+            state = "current"
+        elif s.name in draft.done:
+            state = "done"
+        else:
+            state = "pending"
+        steps.append({"step": s, "state": state})
+    if step in STEP_BY_NAME and form is None:
+        form = STEP_BY_NAME[step].form_class(initial=draft.data)
+    context = {
+        "view": view,
+        "steps": steps,
+        "step": step,
+        "form": form,
+        "data": draft.data,
+        "summary": _summary(draft, view),
+        "error": error,
+        "warning": warning,
+        "labels": _labels(draft.data),
+    }
+    if step == REVIEW:
+        context["idempotency_key"] = draft.key_issue()
+    template = "cart/partials/checkout_body.html" if request.htmx else "cart/checkout.html"
+    return render(request, template, context)
+
+
+def _labels(data: dict) -> dict:
+    return {
+        "delivery": DeliveryMethod(data["delivery_method"]).label if data.get("delivery_method") else "",
+        "payment": PaymentMethod(data["payment_method"]).label if data.get("payment_method") else "",
+    }
+
+
+def _redirect(request, url: str):
+    return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+
+
+def _placed_url(order: Order) -> str:
+    return f"{order_path(order=order)}?placed=1"
+
+
+@require_http_methods(["GET", "POST"])
+def checkout_view(request):
+    draft = Draft(request)
+    step = request.POST.get("step") if request.method == "POST" else None
+    if step == "place":
+        return _place(request, draft)
+    cart = cart_for_request(request)
+    if cart_view_get(cart=cart).is_empty:
+        messages.info(request, gettext("Корзина пуста: добавьте товары, чтобы оформить заказ."))
+        return _redirect(request, reverse("cart:detail"))
+    if request.method == "GET":
+        return _render(request, draft, step=draft.current_step(request.GET.get("step")))
+    if step not in STEP_BY_NAME:
+        return _render(request, draft, step=draft.current_step(None))
+    form = STEP_BY_NAME[step].form_class(request.POST)
+    if not form.is_valid():
+        draft.reopen(step)
+        return _render(request, draft, step=step, form=form)
+    draft.complete(step, form.cleaned_data)
+    if request.htmx:
+        return _render(request, draft, step=draft.current_step(None))
+    return redirect("checkout:page")
+
+
+def _place(request, draft: Draft):
+    key = request.POST.get("idempotency_key", "")
+    if key in draft.keys:
+        existing = order_get_by_idempotency_key(key=key)
+        if existing is not None:  # the same form sent twice: the order it placed
+            return _redirect(request, _placed_url(existing))
+    cart = cart_for_request(request)
+    view = cart_view_get(cart=cart)
+    if view.is_empty:
+        messages.info(request, gettext("Корзина пуста: добавьте товары, чтобы оформить заказ."))
+        return _redirect(request, reverse("cart:detail"))
+    for s in STEPS:  # every step again, from what the session holds
+        form = s.form_class(draft.data)
+        if not form.is_valid():
+            draft.reopen(s.name)
+            return _render(request, draft, step=s.name, form=form)
+    if key not in draft.keys:
+        return _render(
+            request, draft, step=REVIEW, error=gettext("Страница устарела. Проверьте заказ и подтвердите ещё раз.")
+        )
+    if view.has_stock_problems:
+        titles = ", ".join(f"«{v.sku.product.title}»" for v in view.lines if v.unavailable or v.short)
+        error = gettext("Не хватает товара на складе: %(titles)s. Измените корзину, чтобы оформить заказ.") % {
+            "titles": titles
+        }
+        return _render(request, draft, step=REVIEW, error=error)
+    if view.has_price_changes:
+        cart_prices_accept(cart=cart)
+        return _render(
+            request,
+            draft,
+            step=REVIEW,
+            warning=gettext("Цены изменились. Проверьте сумму и подтвердите заказ ещё раз."),
+        )
+    actor = request.user if request.user.is_authenticated else "guest"
+    try:
+        order = order_place(details=_details(draft), actor=actor, idempotency_key=key, cart=CartOrderSource(cart))
+    except OrderDetailsInvalid as exc:
+        step = next(s.name for s in STEPS if exc.field in s.form_class.base_fields)
+        draft.reopen(step)
+        form = STEP_BY_NAME[step].form_class(draft.data)
+        form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        return _render(request, draft, step=step, form=form)
+    except OrderError as exc:
+        return _render(request, draft, step=REVIEW, error=exc.message)
+    draft.placed()
+    cart_remember(request.session, cart, count=0)
+    return _redirect(request, _placed_url(order))
