@@ -9,6 +9,7 @@ from django.core.cache import cache
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
+from django.utils.cache import patch_vary_headers
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.views.decorators.http import require_GET
@@ -69,6 +70,7 @@ def _results_html(query: str, sort: str, page: int, exact: bool) -> dict:
     }
     return {
         "html": render_to_string("catalog/search_results.html", context),
+        "searchable": result.searchable,
         "miss": result.searchable and result.found_nothing,
         "total": result.total,
         "shown_query": result.shown_query,
@@ -78,27 +80,29 @@ def _results_html(query: str, sort: str, page: int, exact: bool) -> dict:
 @require_GET
 def search(request):
     query, sort, page, exact = SearchForm(request.GET).params()
-    if not search_has_words(query):
-        context = {"query": query, "categories": popular_categories()}
-        return render(request, "catalog/search_empty.html", context)
+    entry = None
+    if search_has_words(query):
+        key = _key("results", search_term_key(query), sort, page, exact)
+        entry = cache.get(key)
+        if entry is None:
+            entry = _results_html(query, sort, page, exact)
+            cache.set(key, entry, RESULTS_TTL)
+    if entry is None or not entry["searchable"]:  # empty, punctuation or stop words only: the helpful page
+        response = render(request, "catalog/search_empty.html", {"query": query, "categories": popular_categories()})
+        patch_vary_headers(response, ("HX-Request",))
+        return response
 
-    key = _key("results", search_term_key(query), sort, page, exact)
-    entry = cache.get(key)
-    if entry is None:
-        entry = _results_html(query, sort, page, exact)
-        cache.set(key, entry, RESULTS_TTL)
     if entry["miss"]:
         search_miss_record(term=query)
     results_html = mark_safe(csrf_fill(entry["html"], request))  # our own rendered template
     if request.htmx and request.htmx.target == "search-results":
-        return HttpResponse(results_html)
-    context = {
-        "query": query,
-        "results_html": results_html,
-        "total": entry["total"],
-        "shown_query": entry["shown_query"],
-    }
-    return render(request, "catalog/search.html", context)
+        response = HttpResponse(results_html)
+    else:
+        context = {"query": query, "results_html": results_html, "total": entry["total"]}
+        context["shown_query"] = entry["shown_query"]
+        response = render(request, "catalog/search.html", context)
+    patch_vary_headers(response, ("HX-Request",))  # the same URL answers htmx with the results block only
+    return response
 
 
 @require_GET

@@ -164,3 +164,14 @@ def test_few_results_show_did_you_mean(client, catalog):
     html = response.content.decode()
     assert "Возможно, вы искали" in html
     assert "Подставка для телефона" in html
+
+
+def test_search_page_varies_on_htmx_header(client, catalog):
+    response = client.get(SEARCH_URL, {"q": "смартфон"})
+    assert "HX-Request" in response["Vary"]
+
+
+def test_nothing_found_page_has_one_heading_saying_so(client, catalog):
+    html = client.get(SEARCH_URL, {"q": "щщщжжжщщщ"}).content.decode()
+    assert html.count("ничего не нашлось") == 1
+    assert "Результаты по запросу" not in html
