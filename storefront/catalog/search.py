@@ -173,6 +173,9 @@ def product_search(*, query: str, sort: str = Sort.RELEVANCE, page: int = 1, cor
 
     ids = _page_ids(query, sort=sort, page=page)
     total = len(ids) if page == 1 and len(ids) < PAGE_SIZE else _count(query)
+    if total and not ids:  # a page past the end (an old link): show the last one
+        page = result.page = -(-min(total, SEARCH_COUNT_CAP) // PAGE_SIZE)
+        ids = _page_ids(query, sort=sort, page=page)
     if total == 0 and not _has_lexemes(query):
         result.searchable = False  # only stop words ("и", "для") or nothing a tsquery keeps
         return result

@@ -167,3 +167,13 @@ def test_very_long_query_is_truncated():
 
 
 # --- the no-result log ------------------------------------------------------------------------------------------
+
+
+def test_page_past_the_end_shows_the_last_page(monkeypatch):
+    monkeypatch.setattr(search_module, "PAGE_SIZE", 2)
+    category = CategoryFactory(name="Вилки")
+    for n in range(3):
+        ProductFactory(title=f"Вилка {n}", category=category)
+    result = product_search(query="вилка", page=9)
+    assert result.page == 2
+    assert len(result.product_ids) == 1
