@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
@@ -11,6 +12,16 @@ import pytest
 from payments.sandbox import SANDBOX_SECRET_KEY, SANDBOX_SHOP_ID, SandboxServer
 
 WAIT = 10.0  # seconds to wait for something that happens in another thread; never a measured time
+
+
+def wait_until(predicate, timeout: float = WAIT) -> bool:
+    """True as soon as `predicate()` is; False if it still is not after `timeout` (a bound, not a measurement)."""
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.02)
+    return True
 
 
 @pytest.fixture(scope="session")

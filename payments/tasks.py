@@ -1,0 +1,56 @@
+"""Payment jobs: thin, idempotent, ids in, one service call each; retries with backoff live here."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from celery import shared_task
+from django.utils import timezone
+
+from .exceptions import ProviderUnavailable
+from .models import OPEN_PROVIDER_STATUSES, PROVIDER_METHODS, EventSource, Payment, Refund, RefundStatus
+from .services import payment_notification_handle, payment_sync, refund_notification_handle, refund_retry
+
+log = logging.getLogger("payments")
+RETRY = {"autoretry_for": (ProviderUnavailable,), "retry_backoff": 5, "retry_backoff_max": 600, "max_retries": 8}
+
+
+@shared_task(**RETRY)
+def payment_notification_process(*, provider_payment_id: str, event: str) -> None:
+    payment_notification_handle(provider_payment_id=provider_payment_id, event=event)
+
+
+@shared_task(**RETRY)
+def refund_notification_process(*, provider_refund_id: str) -> None:
+    refund_notification_handle(provider_refund_id=provider_refund_id)
+
+
+@shared_task
+def payments_poll_open(*, older_than_seconds: int = 60, limit: int = 200) -> int:
+    """A payment whose webhook never came is settled here: re-read open provider payments and pending refunds."""
+    cutoff = timezone.now() - timedelta(seconds=older_than_seconds)
+    ids = list(
+        Payment.objects.filter(
+            status__in=OPEN_PROVIDER_STATUSES,
+            method__in=PROVIDER_METHODS,
+            provider_payment_id__isnull=False,
+            created_at__lte=cutoff,
+        )
+        .order_by("synced_at", "created_at")
+        .values_list("pk", flat=True)[:limit]
+    )
+    for payment_id in ids:
+        try:
+            payment_sync(payment_id=payment_id, source=EventSource.POLLER, actor="poller")
+        except ProviderUnavailable:
+            log.warning("poll: provider unavailable, stopping this round")
+            break
+    for refund_id in Refund.objects.filter(status=RefundStatus.PENDING, created_at__lte=cutoff).values_list(
+        "pk", flat=True
+    )[:limit]:
+        try:
+            refund_retry(refund_id=refund_id)
+        except ProviderUnavailable:
+            break
+    return len(ids)

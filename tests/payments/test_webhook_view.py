@@ -1,0 +1,70 @@
+"""The notifications endpoint: allow-list, shape, then the work re-reads the provider (Celery eager here)."""
+
+import json
+
+import pytest
+
+from payments.models import EventSource, PaymentStatus
+from storefront.celery import app as celery_app
+
+from .conftest import wait_until
+from .factories import started_payment
+from .sandbox_client import resolve
+
+URL = "/payments/webhook/"
+
+
+@pytest.fixture
+def eager_tasks():
+    celery_app.conf.task_always_eager = True
+    celery_app.conf.task_eager_propagates = True
+    yield
+    celery_app.conf.task_always_eager = False
+    celery_app.conf.task_eager_propagates = False
+
+
+def notify(client, event: str, object_id: str, *, address: str = "127.0.0.1", status: str = "succeeded"):
+    body = {"type": "notification", "event": event, "object": {"id": object_id, "status": status}}
+    return client.post(URL, json.dumps(body), content_type="application/json", REMOTE_ADDR=address)
+
+
+@pytest.mark.django_db
+def test_webhook_from_outside_the_allowlist_is_refused(client):
+    assert notify(client, "payment.succeeded", "x", address="203.0.113.9").status_code == 403
+
+
+@pytest.mark.django_db
+def test_malformed_webhook_is_refused(client):
+    response = client.post(URL, b"{not json", content_type="application/json", REMOTE_ADDR="127.0.0.1")
+
+    assert response.status_code == 400
+
+
+@pytest.mark.django_db
+def test_events_we_do_not_handle_are_acknowledged(client):
+    assert notify(client, "payout.succeeded", "po-1").status_code == 200
+
+
+@pytest.mark.django_db
+def test_webhook_settles_the_payment_from_the_provider_state(client, payment_sandbox, eager_tasks):
+    payment = started_payment()
+    resolve(payment_sandbox, payment.provider_payment_id, notify=False)
+
+    response = notify(client, "payment.succeeded", payment.provider_payment_id)
+
+    payment.refresh_from_db()
+    assert response.status_code == 200
+    assert payment.status == PaymentStatus.SUCCEEDED
+    assert payment.events.last().source == EventSource.WEBHOOK
+
+
+@pytest.mark.django_db(transaction=True)
+def test_sandbox_webhook_reaches_the_store_and_settles_the_payment(live_server, payment_sandbox, eager_tasks):
+    payment_sandbox.notifier.url = f"{live_server.url}{URL}"
+    payment = started_payment()
+
+    resolve(payment_sandbox, payment.provider_payment_id)
+
+    assert wait_until(lambda: any(d["delivered"] for d in payment_sandbox.notifier.snapshot()))
+    payment.refresh_from_db()
+    assert payment.status == PaymentStatus.SUCCEEDED
