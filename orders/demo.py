@@ -76,16 +76,25 @@ def _demo_skus(limit: int) -> list[Sku]:
     return skus
 
 
+def _demo_customers() -> list:
+    """The demo customers seed_demo made (phones +7999000…), or three of our own when there are none."""
+    User = get_user_model()
+    found = list(User.objects.filter(phone__startswith="+7999000", is_staff=False).order_by("phone")[:3])
+    if found:
+        return found
+    customers = []
+    for phone, first, last, email, _address in DEMO_CUSTOMERS:
+        user, _created = User.objects.get_or_create(
+            phone=phone, defaults={"first_name": first, "last_name": last, "email": email}
+        )
+        customers.append(user)
+    return customers
+
+
 def demo_orders_seed(*, customers: Sequence | None = None, stdout=None) -> list[Order]:
     """One order per status for each demo customer, plus one guest order. Returns the orders."""
-    User = get_user_model()
     if customers is None:
-        customers = []
-        for phone, first, last, email, _addr in DEMO_CUSTOMERS:
-            user, _created = User.objects.get_or_create(
-                phone=phone, defaults={"first_name": first, "last_name": last, "email": email}
-            )
-            customers.append(user)
+        customers = _demo_customers()
     statuses = list(STATUS_PATHS)
     skus = _demo_skus(limit=len(statuses) * 2)
     if not skus:
@@ -99,7 +108,7 @@ def demo_orders_seed(*, customers: Sequence | None = None, stdout=None) -> list[
         details = services.OrderDetails(
             contact_phone=customer.phone if customer else "+79000000199",
             contact_email=(customer.email if customer else "") or email,
-            recipient_name=f"{first} {last}",
+            recipient_name=(customer.get_full_name() if customer else "") or f"{first} {last}",
             postcode=postcode,
             city=city,
             street=street,
@@ -112,7 +121,7 @@ def demo_orders_seed(*, customers: Sequence | None = None, stdout=None) -> list[
             services.LineRequest(sku_id=skus[i % len(skus)].pk, quantity=1 + i % 2),
             services.LineRequest(sku_id=skus[(i + 7) % len(skus)].pk, quantity=1),
         ]
-        who = f"user{customer.pk}" if customer else "guest"
+        who = customer.phone if customer else "guest"
         try:
             order = services.order_place(
                 details=details,

@@ -11,6 +11,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from storefront.accounts.phone import display_phone
+
 
 class OrderStatus(models.TextChoices):
     PLACED = "placed", _("Оформлен")
@@ -110,6 +112,10 @@ class Order(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("orders:detail", kwargs={"number": self.number})
+
+    @property
+    def contact_phone_display(self) -> str:
+        return display_phone(self.contact_phone)
 
     @property
     def address_line(self) -> str:

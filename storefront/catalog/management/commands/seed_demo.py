@@ -33,3 +33,7 @@ class Command(BaseCommand):
             f"товаров +{result.products} (уже были: {result.products_existing}), SKU +{result.skus}, "
             f"картинок +{result.images}, покупателей +{result.customers}."
         )
+        from orders.demo import demo_orders_seed
+
+        orders = demo_orders_seed(stdout=self.stdout)
+        self.stdout.write(f"Демо-заказы во всех статусах: {len(orders)}.")
