@@ -25,7 +25,6 @@ from .exceptions import (
     PaymentError,
     ProviderNotFound,
     ProviderRejected,
-    ProviderUnavailable,
     RefundNotAllowed,
 )
 from .models import (
@@ -273,9 +272,7 @@ def refund_retry(*, refund_id: int) -> Refund:
             description=refund.reason,
             idempotence_key=refund.idempotence_key,
         )
-    except ProviderUnavailable:
-        raise
-    except (RefundNotAllowed, ProviderRejected) as exc:
+    except (RefundNotAllowed, ProviderRejected) as exc:  # ProviderUnavailable propagates: retry, same key
         return _refund_finish(refund_id=refund.pk, succeeded=False, note=str(exc))
     return _refund_finish(
         refund_id=refund.pk, succeeded=remote.status == "succeeded", note="", remote_id=remote.id, payload=remote.raw
