@@ -35,7 +35,7 @@ def copy_insert(model: type[Model], columns: Sequence[str], rows: Iterable[Seque
     for name, f in fields.items():
         if name in columns or f.primary_key:
             continue
-        if f.has_default():
+        if f.has_default() or (not f.null and f.empty_strings_allowed):  # a blank CharField's default is ""
             extra_names.append(name)
             extra_values.append(f.get_db_prep_save(f.get_default(), connection))
         elif not f.null:

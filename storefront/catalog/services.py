@@ -24,8 +24,9 @@ from storefront.core.money import KOPECK
 from .cache import catalog_cache_bump
 from .exceptions import CatalogError, CategoryCycle, FxRateMissing, InvalidCurrency, InvalidPrice, InvalidStock
 from .images import thumbnail_make
-from .models import Category, Currency, FxRate, PriceHistory, Product, ProductImage, Sku
+from .models import Brand, Category, Currency, FxRate, PriceHistory, Product, ProductImage, Sku
 from .selectors import FX_CACHE_KEY, fx_rate_get_uncached, price_to_rub
+from .slugs import slug_ru, slugs_unique
 
 logger = logging.getLogger(__name__)
 
@@ -36,7 +37,8 @@ SKU_FIELDS = ("code", "options", "price", "currency", "stock", "is_active", "pos
 Actor = object  # a User, or a string such as "system" / "import" for work nobody clicked
 
 
-def _actor_user(actor: Actor):
+def actor_user(actor: Actor):
+    """The user behind an actor, or None for work nobody clicked ("system", "import")."""
     return actor if getattr(actor, "pk", None) is not None and getattr(actor, "is_authenticated", False) else None
 
 
@@ -183,9 +185,7 @@ def _price_write(locked: Sku, *, price: Decimal, currency: str, actor: Actor, so
     locked.price, locked.currency = price, currency
     locked.price_rub = price_rub_compute(price, currency, rates_for([currency])[currency])
     locked.save(update_fields=["price", "currency", "price_rub"])
-    PriceHistory.objects.create(
-        sku=locked, price=price, currency=currency, changed_by=_actor_user(actor), source=source
-    )
+    PriceHistory.objects.create(sku=locked, price=price, currency=currency, changed_by=actor_user(actor), source=source)
     return True
 
 
@@ -201,7 +201,7 @@ def _skus_write(items: Sequence[tuple[Sku, Collection[str] | None]], *, actor: A
             sku.price, sku.price_rub = price, price_rub_compute(price, currency, rates_for([currency])[currency])
             sku.save()
             PriceHistory.objects.create(
-                sku=sku, price=price, currency=currency, changed_by=_actor_user(actor), source=source
+                sku=sku, price=price, currency=currency, changed_by=actor_user(actor), source=source
             )
             product_ids.add(sku.product_id)
             continue
@@ -298,6 +298,20 @@ def product_save(
         product_aggregates_refresh(product_ids=[product.pk])
         catalog_changed([product.pk])
     return product
+
+
+def brands_ensure(*, names: Iterable[str]) -> dict[str, int]:
+    """{name: id} for these brand names, creating the missing ones (joins the caller's transaction)."""
+    names = {n for n in names if n}
+    have = dict(Brand.objects.filter(name__in=names).values_list("name", "id"))
+    missing = sorted(names - set(have))
+    if missing:
+        slugs = slugs_unique([slug_ru(n, max_length=120) or "brand" for n in missing], model=Brand)
+        new = [Brand(name=n, slug=slug) for n, slug in zip(missing, slugs, strict=True)]
+        # a concurrent import may have created the same name: ignore it here and read every id back below
+        Brand.objects.bulk_create(new, ignore_conflicts=True)
+        have.update(Brand.objects.filter(name__in=missing).values_list("name", "id"))
+    return have
 
 
 def category_save(*, category: Category, actor: Actor) -> Category:
