@@ -28,7 +28,7 @@ from .selectors_listing import product_cards
 
 QUERY_MAX_CHARS = 200
 PAGE_SIZE = 24
-SEARCH_COUNT_CAP = 1000  # "more than 1000 found": never count every match of a common word
+SEARCH_COUNT_CAP = 500  # "more than 500 found" (21 pages): never count or rank every match of a common word
 FEW_RESULTS = 3  # fewer than this: offer a corrected query ("did you mean")
 RANK_WEIGHTS = "{0.1, 0.2, 0.4, 1.0}"  # D, C, B, A
 
@@ -43,7 +43,7 @@ class Sort:
 
 # Each order can walk an index and stop early when a common word matches most of the catalog.
 ORDER_BY = {
-    Sort.RELEVANCE: "c.rank DESC, c.popularity DESC, c.id",  # over the candidates, see _page_ids
+    Sort.RELEVANCE: "c.rank DESC, c.popularity DESC, c.id",  # over the candidates, see _page
     Sort.PRICE_ASC: "p.min_price_rub ASC NULLS LAST, p.popularity DESC, p.id",  # index product_price
     Sort.PRICE_DESC: "p.min_price_rub DESC NULLS LAST, p.popularity DESC, p.id",  # index product_price_desc
     Sort.NEW: "p.created_at DESC, p.id DESC",
@@ -97,17 +97,18 @@ class SearchResult:
         return self.total == 0
 
 
-def _page_ids(text: str, *, sort: str, page: int) -> list[int]:
-    """Ids of one page of matches in `sort` order.
+def _page(text: str, *, sort: str, page: int) -> tuple[list[int], int | None]:
+    """Ids of one page of matches in `sort` order, and the capped total when this query tells it.
 
     Relevance ranks the SEARCH_COUNT_CAP most popular matches (all of them when there are fewer): ranking every
     match of a word found in a quarter of the catalog would read each of those rows, while the candidates come
-    from walking the popularity index and stop early. Shown counts and pages are capped the same way.
+    from walking the popularity index and stop early; counting them is free. Shown counts and pages are capped
+    the same way for every sort.
     """
     offset = (page - 1) * PAGE_SIZE
     if sort == Sort.RELEVANCE:
         sql = f"""
-            SELECT c.id FROM (
+            SELECT c.id, count(*) OVER () FROM (
                 SELECT p.id, p.popularity, ts_rank_cd('{RANK_WEIGHTS}', p.search_vector, q) AS rank
                 FROM catalog_product p, websearch_to_tsquery('russian', %s) q
                 WHERE p.is_active AND p.search_vector @@ q
@@ -120,7 +121,7 @@ def _page_ids(text: str, *, sort: str, page: int) -> list[int]:
         params = [text, SEARCH_COUNT_CAP, PAGE_SIZE, offset]
     else:
         sql = f"""
-            SELECT p.id FROM catalog_product p, websearch_to_tsquery('russian', %s) q
+            SELECT p.id, NULL FROM catalog_product p, websearch_to_tsquery('russian', %s) q
             WHERE p.is_active AND p.search_vector @@ q
             ORDER BY {ORDER_BY[sort]}
             LIMIT %s OFFSET %s
@@ -128,7 +129,17 @@ def _page_ids(text: str, *, sort: str, page: int) -> list[int]:
         params = [text, PAGE_SIZE, offset]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)  # ORDER_BY and RANK_WEIGHTS are ours, chosen by key
-        return [row[0] for row in cursor.fetchall()]
+        rows = cursor.fetchall()
+    ids = [row[0] for row in rows]
+    total = rows[0][1] if rows else None
+    if total is None and page == 1 and len(ids) < PAGE_SIZE:
+        total = len(ids)
+    return ids, total
+
+
+def _page_counted(text: str, *, sort: str, page: int) -> tuple[list[int], int]:
+    ids, total = _page(text, sort=sort, page=page)
+    return ids, _count(text) if total is None else total
 
 
 def _count(text: str) -> int:
@@ -171,24 +182,22 @@ def product_search(*, query: str, sort: str = Sort.RELEVANCE, page: int = 1, cor
         result.searchable = False
         return result
 
-    ids = _page_ids(query, sort=sort, page=page)
-    total = len(ids) if page == 1 and len(ids) < PAGE_SIZE else _count(query)
+    ids, total = _page_counted(query, sort=sort, page=page)
     if total and not ids:  # a page past the end (an old link): show the last one
         page = result.page = -(-min(total, SEARCH_COUNT_CAP) // PAGE_SIZE)
-        ids = _page_ids(query, sort=sort, page=page)
+        ids = _page(query, sort=sort, page=page)[0]
     if total == 0 and not _has_lexemes(query):
         result.searchable = False  # only stop words ("и", "для") or nothing a tsquery keeps
         return result
 
     if correct and total < FEW_RESULTS:
         for alternative in _alternatives(query):
-            alt_total = _count(alternative)
+            alt_ids, alt_total = _page_counted(alternative, sort=sort, page=1)
             if alt_total > total:
                 if total == 0:  # show the alternative's products straight away
                     result.shown_query = alternative
-                    page = result.page = 1
-                    ids = _page_ids(alternative, sort=sort, page=1)
-                    total = alt_total
+                    result.page = 1
+                    ids, total = alt_ids, alt_total
                 else:
                     result.suggestion = alternative
                 break
