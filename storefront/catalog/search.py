@@ -250,7 +250,7 @@ def popular_categories(limit: int = 12) -> list[dict]:
 SUGGEST_MIN_CHARS = 2
 SUGGEST_MAX_CHARS = 64
 SUGGEST_LIMIT = 8
-SUGGEST_SCAN = 2000  # prefix matches looked at before picking the most popular
+SUGGEST_SCAN = 300  # prefix matches looked at before picking the most popular (bounds the heap visits)
 
 
 @dataclass(frozen=True)
@@ -291,11 +291,20 @@ def _titles_by_prefix(prefix: str, limit: int) -> list[tuple]:
         return cursor.fetchall()
 
 
+def _title_word_starts_with(prefix: str) -> bool:
+    """Whether the word dictionary (title, brand and category words) has a word starting with `prefix`."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT 1 FROM catalog_searchword WHERE word LIKE %s LIMIT 1", [_like_prefix(prefix.replace("ё", "е"))]
+        )
+        return cursor.fetchone() is not None
+
+
 def _titles_by_word_prefix(prefix: str, limit: int, exclude: set[int]) -> list[tuple]:
     """Titles (or brand) with the typed words anywhere, the last one a prefix: "чехол iph" -> чехол:AB & iph:*AB."""
     words = WORD_RE.findall(prefix)
-    if not words:
-        return []
+    if not words or not _title_word_starts_with(words[-1]):
+        return []  # no title, brand or category word starts so: skip (a description word would be rechecked in vain)
     tsquery = " & ".join([*(w + ":AB" for w in words[:-1]), words[-1] + ":*AB"])  # title and brand, not the text
     sql = """
         SELECT id, title, slug FROM (
