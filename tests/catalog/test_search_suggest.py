@@ -129,3 +129,7 @@ def test_admin_list_sorts_by_last_seen(client):
     response = client.get("/admin/catalog/searchmiss/", {"o": "-3"})
     assert response.status_code == 200
     assert "вчерашний" in response.content.decode()
+
+
+def test_description_words_are_not_suggested(catalog):
+    assert search_suggest("аккумул") == []  # only in the Redmi's description
