@@ -13,6 +13,8 @@ from django.utils.translation import gettext_lazy as _
 
 from storefront.accounts.phone import display_phone
 
+from .validators import postcode_validator
+
 
 class OrderStatus(models.TextChoices):
     PLACED = "placed", _("Оформлен")
@@ -76,7 +78,7 @@ class Order(models.Model):
     contact_phone = models.CharField(_("телефон"), max_length=16, db_index=True, help_text=_("В формате E.164"))
     contact_email = models.EmailField(_("эл. почта"), blank=True, db_index=True)
     recipient_name = models.CharField(_("получатель"), max_length=150)
-    postcode = models.CharField(_("индекс"), max_length=6)
+    postcode = models.CharField(_("индекс"), max_length=6, validators=[postcode_validator])
     city = models.CharField(_("город, населённый пункт"), max_length=120)
     street = models.CharField(_("улица"), max_length=150)
     house = models.CharField(_("дом"), max_length=20)

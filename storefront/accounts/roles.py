@@ -13,6 +13,9 @@ STAFF_GROUP_PERMISSIONS: dict[str, list[str]] = {
         "orders.view_order",
         "orders.change_order",
         "orders.view_orderline",
+        "orders.view_orderstatuschange",
+        "cart.view_cart",
+        "cart.view_cartline",
         "catalog.view_category",
         "catalog.view_brand",
         "catalog.view_product",
@@ -31,6 +34,7 @@ STAFF_GROUP_PERMISSIONS: dict[str, list[str]] = {
         "catalog.change_sku",
         "orders.view_order",
         "orders.view_orderline",
+        "orders.view_orderstatuschange",
     ],
 }
 ROLE_APP_LABELS = {perm.split(".")[0] for perms in STAFF_GROUP_PERMISSIONS.values() for perm in perms}
