@@ -314,6 +314,24 @@ def brands_ensure(*, names: Iterable[str]) -> dict[str, int]:
     return have
 
 
+def brand_save(*, brand: Brand, actor: Actor) -> Brand:
+    """Save a brand; its name shows on product pages and in search, so every page is invalidated."""
+    with transaction.atomic(durable=True):
+        brand.save()
+        catalog_changed(None)
+    return brand
+
+
+def products_activate(*, product_ids: Collection[int], active: bool, actor: Actor) -> int:
+    """Put products on sale or take them off (the admin's bulk actions); returns how many changed."""
+    with transaction.atomic(durable=True):
+        ids = list(Product.objects.filter(pk__in=product_ids).exclude(is_active=active).values_list("pk", flat=True))
+        Product.objects.filter(pk__in=ids).update(is_active=active, updated_at=timezone.now())
+        catalog_changed(ids)
+    logger.info("products activated", extra={"ids": ids[:100], "active": active, "actor": str(actor)})
+    return len(ids)
+
+
 def category_save(*, category: Category, actor: Actor) -> Category:
     """Save a category and recompute the tree's paths; refuses to put a category inside its own subtree."""
     with transaction.atomic(durable=True):
