@@ -14,6 +14,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from storefront.core.admin import ReadOnlyAdmin, ReadOnlyInline
 from storefront.core.money import format_money
 
 from .exceptions import CategoryCycle
@@ -222,19 +223,11 @@ class ProductAdmin(ServiceSaveMixin, admin.ModelAdmin):
 # --- SKUs and their price history -----------------------------------------------------------------------------------
 
 
-class PriceHistoryInline(admin.TabularInline):
+class PriceHistoryInline(ReadOnlyInline):
     model = PriceHistory
     fields = ["changed_at", "price", "currency", "source", "changed_by"]
     readonly_fields = fields
     ordering = ["-changed_at", "-pk"]
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("changed_by")
@@ -255,17 +248,6 @@ class SkuAdmin(ServiceSaveMixin, admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         sku_save(sku=obj, changed_fields=form.changed_data if change else None, actor=request.user)
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(PriceHistory)
