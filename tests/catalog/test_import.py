@@ -188,7 +188,7 @@ def test_a_generated_feed_imports_cleanly_and_reimports_unchanged(tmp_path, rate
 # --- bad offers -----------------------------------------------------------------------------------------------
 
 
-def test_each_bad_offer_is_reported_with_its_line_and_why(tmp_path):
+def test_each_bad_offer_is_reported_with_its_line_and_why(tmp_path, rates):
     path = write_feed(
         tmp_path,
         offer(oid="GOOD"),
@@ -232,12 +232,20 @@ def test_a_bad_new_price_keeps_the_old_one(tmp_path):
     assert Sku.objects.get(code="A1").price == Decimal("1000.00")
 
 
-def test_an_unknown_country_is_a_warning_not_a_rejection(tmp_path):
+def test_an_unknown_country_is_a_warning_not_a_rejection(tmp_path, rates):
     path = write_feed(tmp_path, offer(extra="<country_of_origin>Атлантида</country_of_origin>"))
     out, err = run(path)
     assert "создано 1" in out and "предупреждений 1" in out
     assert "страна «Атлантида»" in err and "не распознана" in err
     assert Product.objects.get().country_of_origin == ""
+
+
+def test_a_currency_without_a_loaded_rate_is_warned_about_once(tmp_path):
+    path = write_feed(tmp_path, offer(oid="Y1", currency="CNY"), offer(oid="Y2", currency="CNY"))
+    out, err = run(path)
+    assert "создано 2" in out
+    assert err.count("нет курса ЦБ для CNY") == 1
+    assert Sku.objects.filter(price_rub=None).count() == 2
 
 
 def test_a_sku_code_owned_by_a_product_not_from_the_feed_is_not_taken_over(tmp_path):

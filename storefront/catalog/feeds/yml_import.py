@@ -178,6 +178,13 @@ class FeedImporter:
                 catalog_changed(None)
         self.ctx.categories = {ext: c.pk for ext, c in ours.items()}
         self._synced = True
+        for code, rate in sorted(rates_for(self.ctx.currencies - {Currency.RUB}).items()):
+            if rate is None:
+                self.summary.warnings += 1
+                self.report(
+                    f"нет курса ЦБ для {code}: товары в этой валюте загрузятся, но продаваться не будут, "
+                    "пока не загружены курсы (manage.py update_fx_rates)"
+                )
 
     @staticmethod
     def _in_cycle(cat: YmlCategory, valid: dict[str, YmlCategory]) -> bool:
