@@ -17,6 +17,7 @@ from .exceptions import LoginCodeError, RateLimited, ResendTooSoon
 from .forms import CodeForm, PhoneForm
 from .phone import display_phone
 from .services import login_code_cooldown_left, login_code_send, login_code_verify
+from .sessions import session_mark_sms
 
 SESSION_PHONE = "login_phone"  # the phone a code was last sent to from this browser
 
@@ -91,6 +92,7 @@ def login_code_view(request):
         form.add_error("code", exc.message)
         return _render(request, "code_step", status=400, form=form)
     login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    session_mark_sms(request)  # the admin wants a password on top of this (admin_site.py)
     request.session.pop(SESSION_PHONE, None)
     return _redirect(request, _next_url(request))
 

@@ -19,7 +19,7 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[:
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "storefront.accounts.apps.StoreAdminConfig",  # django.contrib.admin, password login required (no SMS-only)
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
