@@ -20,6 +20,10 @@ app.conf.beat_schedule = {
     # expires: while no worker runs, beat must not pile up thousands of relay runs in the queue.
     "outbox-relay": {"task": "storefront.outbox.tasks.outbox_relay", "schedule": 2.0, "options": {"expires": 10}},
     "outbox-cleanup": {"task": "storefront.outbox.tasks.outbox_cleanup", "schedule": crontab(hour=3, minute=17)},
+    "login-code-cleanup": {
+        "task": "storefront.accounts.tasks.login_code_cleanup",
+        "schedule": crontab(hour=3, minute=41),
+    },
     # payments whose webhook never came are settled by asking the provider
     "payments-poll-open": {"task": "payments.tasks.payments_poll_open", "schedule": 60.0, "options": {"expires": 50}},
 }

@@ -6,7 +6,7 @@ exactly once even when several requests present it at the same moment.
 
 import secrets
 import time
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
@@ -34,6 +34,7 @@ from .models import LoginCode, User
 from .ratelimit import limit_hit
 
 HOUR = 3600
+LOGIN_CODE_KEEP = timedelta(days=1)  # support looks up "the SMS never came" the same day
 
 
 def login_code_hash(*, phone: str, code: str) -> str:
@@ -121,3 +122,10 @@ def login_code_verify(*, phone: str, code: str, ip: str | None) -> User:
     if problem is not None:
         raise problem
     return user
+
+
+def login_code_cleanup(*, now: datetime | None = None) -> int:
+    """Delete codes that stopped working more than LOGIN_CODE_KEEP ago (never a live one); return how many."""
+    cutoff = (now or timezone.now()) - LOGIN_CODE_KEEP
+    # one DELETE: a day's codes are few, and verification only ever locks a phone's newest row
+    return LoginCode.objects.filter(expires_at__lt=cutoff).delete()[0]
