@@ -9,6 +9,8 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 from kombu.exceptions import OperationalError
 
+from storefront.core.http import client_ip
+
 from .exceptions import InvalidNotification
 from .tasks import payment_notification_process, refund_notification_process
 from .webhooks import notification_parse, sender_allowed
@@ -21,9 +23,9 @@ log = logging.getLogger("payments.webhooks")
 def webhook(request: HttpRequest) -> HttpResponse:
     """200 = taken (the provider stops retrying); 403/400 for what is not the provider's; 503 if we cannot queue.
 
-    REMOTE_ADDR must be the sender's address: behind a proxy, the proxy has to set it (not X-Forwarded-For,
-    which anyone can write)."""
-    address = request.META.get("REMOTE_ADDR", "")
+    The sender's address comes from client_ip: REMOTE_ADDR, or behind our proxies (STORE_TRUSTED_PROXY_HOPS) the
+    X-Forwarded-For entry our outermost proxy wrote, never one the sender wrote itself."""
+    address = client_ip(request) or ""
     if not sender_allowed(address):
         log.warning("webhook from %s refused: not in the allow-list", address)
         return HttpResponse(status=403)

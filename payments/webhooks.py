@@ -44,7 +44,7 @@ def _networks(allowlist: tuple[str, ...]) -> tuple:
 
 
 def sender_allowed(address: str, allowlist: Iterable[str] | None = None) -> bool:
-    """Is `address` (REMOTE_ADDR, or the proxy's client address) inside one of the provider's networks?"""
+    """Is `address` (the sender, as storefront.core.http.client_ip sees it) inside one of the provider's networks?"""
     entries = tuple(settings.STORE_YOOKASSA_WEBHOOK_ALLOWLIST if allowlist is None else allowlist)
     try:
         ip = ipaddress.ip_address(address.strip())

@@ -13,6 +13,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect, push_url
 
+from storefront.core.http import client_ip
+
 from .exceptions import LoginCodeError, RateLimited, ResendTooSoon
 from .forms import CodeForm, PhoneForm
 from .phone import display_phone
@@ -26,10 +28,6 @@ def _next_url(request) -> str:
     url = request.POST.get("next") or request.GET.get("next") or ""
     safe = url_has_allowed_host_and_scheme(url, allowed_hosts={request.get_host()}, require_https=request.is_secure())
     return url if safe else "/"
-
-
-def _client_ip(request) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None  # behind a proxy, set REMOTE_ADDR from the trusted hop there
 
 
 def _code_url(request) -> str:
@@ -60,7 +58,7 @@ def login_view(request):
         return _render(request, "phone_step", status=400, form=form)
     phone = form.cleaned_data["phone"]
     try:
-        login_code_send(phone=phone, ip=_client_ip(request))
+        login_code_send(phone=phone, ip=client_ip(request))
     except RateLimited as exc:
         if not isinstance(exc, ResendTooSoon) and request.session.get(SESSION_PHONE) != phone:
             return _render(request, "phone_step", status=429, form=form, error=exc.message)
@@ -85,7 +83,7 @@ def login_code_view(request):
     if not form.is_valid():
         return _render(request, "code_step", status=400, form=form)
     try:
-        user = login_code_verify(phone=phone, code=form.cleaned_data["code"], ip=_client_ip(request))
+        user = login_code_verify(phone=phone, code=form.cleaned_data["code"], ip=client_ip(request))
     except RateLimited as exc:
         return _render(request, "code_step", status=429, form=form, error=exc.message)
     except LoginCodeError as exc:

@@ -173,6 +173,9 @@ LOGGING = {
 # --- Our own settings.
 STORE_SITE_NAME = env("STORE_SITE_NAME", default="Мост")
 STORE_BASE_URL = env("STORE_BASE_URL", default="http://127.0.0.1:8000")
+# How many proxies of ours append to X-Forwarded-For in front of Django (0: Django is reached directly and the header
+# is ignored). Rate limits and the payment webhook allow-list use the address this yields (core/http.py client_ip).
+STORE_TRUSTED_PROXY_HOPS = env.int("STORE_TRUSTED_PROXY_HOPS", default=0)
 STORE_OTP_TTL_SECONDS = env.int("STORE_OTP_TTL_SECONDS", default=300)
 STORE_OTP_MAX_ATTEMPTS = env.int("STORE_OTP_MAX_ATTEMPTS", default=5)
 STORE_OTP_SEND_LIMIT_PER_PHONE = env.int("STORE_OTP_SEND_LIMIT_PER_PHONE", default=5)  # per hour

@@ -33,6 +33,28 @@ def test_webhook_from_outside_the_allowlist_is_refused(client):
     assert notify(client, "payment.succeeded", "x", address="203.0.113.9").status_code == 403
 
 
+def ignored_event(client, *, remote_addr: str, forwarded_for: str):
+    """A deal.* notification: acknowledged (200) when the sender is allowed, without queueing any work."""
+    body = json.dumps({"type": "notification", "event": "deal.closed", "object": {"id": "x"}})
+    return client.post(
+        URL, body, content_type="application/json", REMOTE_ADDR=remote_addr, HTTP_X_FORWARDED_FOR=forwarded_for
+    )
+
+
+@pytest.mark.django_db
+def test_webhook_with_a_forged_forwarded_for_is_refused(client, settings):
+    settings.STORE_TRUSTED_PROXY_HOPS = 0
+    assert ignored_event(client, remote_addr="203.0.113.9", forwarded_for="185.71.76.1").status_code == 403
+
+
+@pytest.mark.django_db
+def test_webhook_behind_our_proxy_is_judged_by_the_address_the_proxy_saw(client, settings):
+    settings.STORE_TRUSTED_PROXY_HOPS = 1
+    forged = ignored_event(client, remote_addr="10.0.0.2", forwarded_for="185.71.76.1, 192.0.2.66")
+    provider = ignored_event(client, remote_addr="10.0.0.2", forwarded_for="192.0.2.66, 185.71.76.1")
+    assert (forged.status_code, provider.status_code) == (403, 200)
+
+
 @pytest.mark.django_db
 def test_malformed_webhook_is_refused(client):
     response = client.post(URL, b"{not json", content_type="application/json", REMOTE_ADDR="127.0.0.1")
