@@ -16,7 +16,7 @@ from urllib.parse import urlencode
 
 from django.core.files.storage import default_storage
 from django.db import models
-from django.db.models import CharField, Count, Exists, F, Max, Min, OuterRef, Prefetch, Q, Subquery, Value
+from django.db.models import CharField, Count, Exists, F, OuterRef, Prefetch, Q, Subquery, Value
 from django.db.models.functions import Coalesce, NullIf
 from django.utils.translation import gettext_lazy as _
 
@@ -98,8 +98,6 @@ class ListingPage:
 class Facets:
     brands: list[dict]  # {"slug", "name", "count"}
     options: list[tuple[str, list[str]]]  # [("Размер", ["S", "M", "L"])]
-    price_min: Decimal | None
-    price_max: Decimal | None
 
 
 # --- categories
@@ -244,7 +242,7 @@ def _option_value_key(value: str) -> tuple:
 
 
 def listing_facets(*, category_ids: list[int]) -> Facets:
-    """What can be filtered on in these categories: brands with counts, variant options, the price span."""
+    """What can be filtered on in these categories: brands with counts, variant options."""
     products = Product.objects.filter(category_id__in=category_ids, is_active=True)
     brands = list(
         products.filter(brand__isnull=False)
@@ -252,7 +250,6 @@ def listing_facets(*, category_ids: list[int]) -> Facets:
         .annotate(count=Count("id"))
         .order_by("brand__name")
     )
-    span = products.aggregate(low=Min("min_price_rub"), high=Max("min_price_rub"))
     option_sets = (
         Sku.objects.filter(product__category_id__in=category_ids, product__is_active=True, is_active=True)
         .order_by()
@@ -271,8 +268,6 @@ def listing_facets(*, category_ids: list[int]) -> Facets:
             (key, sorted(values_by_key[key], key=_option_value_key))
             for key in sorted(values_by_key, key=_option_key_order)
         ],
-        price_min=span["low"],
-        price_max=span["high"],
     )
 
 

@@ -7,12 +7,13 @@ rendered fresh. htmx requests get only the part they swap.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections.abc import Callable
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl, urlencode
 
-from django.core.cache import cache
-from django.http import Http404, HttpResponse
+from django.core.handlers.wsgi import get_str_from_wsgi
+from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -21,7 +22,16 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.views.decorators.http import require_GET
 
-from .cache import CSRF_HOLE, catalog_cache_version, csrf_fill, fragment_get_or_build
+from .cache import (
+    CSRF_HOLE,
+    catalog_cache_version,
+    csrf_fill,
+    fragment_get_or_build,
+    page_is_shared,
+    page_render_shared,
+    versioned_get,
+    versioned_set,
+)
 from .forms import ListingFilterForm, VariantForm
 from .origins import origin_filter_choices, origin_text
 from .selectors_listing import (
@@ -43,9 +53,10 @@ from .selectors_listing import (
 )
 
 LISTING_TTL = 600
-FACETS_TTL = 1800
+FACETS_TTL = 3600
 PRODUCT_TTL = 1800
 MAX_OPTION_PARAMS = 5
+MAX_QUERY = 2000
 
 
 def _swaps_part(request) -> bool:
@@ -61,7 +72,12 @@ def _digest(text: str) -> str:
 
 
 def _facets(category, category_ids: list[int], version: str):
-    key = f"catalog:facets:{category.id}:{version}"
+    """Brands and variant options of a category: the slowest reads of a listing (they scan the subtree's
+    SKUs), and they barely move with one price or stock change. So they follow only the "everything" part of the
+    version (bulk imports, FX, category edits) and otherwise live for FACETS_TTL.
+    """
+    everything = version.split(".", 1)[0]
+    key = f"catalog:facets:{category.id}:{everything}"
     return fragment_get_or_build(key, lambda: listing_facets(category_ids=category_ids), timeout=FACETS_TTL)
 
 
@@ -85,7 +101,10 @@ def _listing_context(slug: str, filters: ListingFilters, version: str) -> dict |
         "page_urls": [(n, link(page=n) if n else "") for n in page.page_links],
         "prev_url": link(page=page.number - 1) if page.number > 1 else "",
         "next_url": link(page=page.number + 1) if page.number < page.num_pages else "",
-        "sort_choices": Sort.choices,
+        # the default order is the empty value, so it stays out of the URL
+        "sort_choices": [
+            ("" if value == Sort.POPULAR else value, label, value == filters.sort) for value, label in Sort.choices
+        ],
         "version": version,
         "_category_ids": category_ids,
     }
@@ -119,22 +138,53 @@ def _render_results(slug: str, filters: ListingFilters, version: str) -> dict | 
     return {"html": render_to_string("catalog/partials/listing_results.html", ctx)}
 
 
+@functools.lru_cache(maxsize=4096)
+def _listing_query_parse(query_string: str) -> tuple[ListingFilters, bool, str]:
+    """A listing URL's query: the validated filters, whether the URL says exactly that (no utm_… or junk: worth
+    a whole shared page) and the digest of the filters for cache keys. Shoppers share a few thousand URLs, so
+    each worker validates each of them once.
+    """
+    filters = ListingFilterForm(QueryDict(query_string)).listing_filters()
+    canonical = filters.query()
+    exact = sorted(parse_qsl(query_string, keep_blank_values=True)) == sorted(parse_qsl(canonical))
+    return filters, exact, _digest(canonical)
+
+
+def _page_response(request, entry: dict, template: str, *, shared: bool) -> HttpResponse:
+    """A cached whole page (visitors without a session), or the visitor's own page around a cached fragment."""
+    html = csrf_fill(entry["html"], request)
+    if shared:
+        return HttpResponse(html)
+    return render(request, template, {"title": entry.get("title", ""), "content": mark_safe(html)})
+
+
 @require_GET
 def category_view(request, slug: str):
-    filters = ListingFilterForm(request.GET).listing_filters()
-    version = catalog_cache_version()
+    query_string = get_str_from_wsgi(request.META, "QUERY_STRING", "")
+    if len(query_string) <= MAX_QUERY:
+        filters, exact, digest = _listing_query_parse(query_string)
+    else:  # nobody clicks that together: validated, but not worth a slot in the parse cache or a whole page
+        filters, exact = ListingFilterForm(request.GET).listing_filters(), False
+        digest = _digest(filters.query())
     partial = _swaps_part(request)
-    key = f"catalog:list:{slug}:{get_language()}:{version}:{'r' if partial else 'p'}:{_digest(filters.query())}"
-    builder = _render_results if partial else _render_listing
-    entry = fragment_get_or_build(key, lambda: builder(slug, filters, version), timeout=LISTING_TTL)
+    shared = not partial and exact and page_is_shared(request)
+    kind = "results" if partial else "page" if shared else "content"
+    key = f"catalog:list:{kind}:{slug}:{get_language()}:{digest}"
+    entry = versioned_get(key)
     if entry is None:
-        raise Http404
+        version = catalog_cache_version()
+        entry = (_render_results if partial else _render_listing)(slug, filters, version)
+        if entry is None:
+            raise Http404
+        if shared:
+            entry["html"] = page_render_shared(
+                request, "catalog/category.html", {"title": entry["title"], "content": mark_safe(entry["html"])}
+            )
+        entry = versioned_set(key, entry, version=version, timeout=LISTING_TTL)
     if partial:
         response = HttpResponse(entry["html"])
     else:
-        response = render(
-            request, "catalog/category.html", {"title": entry["title"], "content": mark_safe(entry["html"])}
-        )
+        response = _page_response(request, entry, "catalog/category.html", shared=shared)
     patch_vary_headers(response, ("HX-Request",))
     return response
 
@@ -189,51 +239,78 @@ def _render_variant(product, sku) -> dict:
     return {"html": render_to_string("catalog/partials/product_variant.html", _product_context(product, sku))}
 
 
-def _product_entry(request, slug: str, kind: str, render_fn: Callable) -> dict | None:
-    """The product's shared fragment (`render_fn(product, sku)`), re-rendered when its cache version moved on.
+# slug -> product id as last seen by this worker: lets a cached product page be checked in one Redis round trip.
+# Only a hint (versioned_get checks it against the entry); bounded so a crawl cannot grow it without end.
+_PRODUCT_IDS: dict[str, int] = {}
+_PRODUCT_IDS_MAX = 200_000
 
-    The entry remembers the version it was rendered at; the version is read before the database, so a change
-    committed in between leaves a stale entry under the old version, never under the new one. Variants chosen
-    by options (the picker) are rendered fresh; a link's ?sku=<id> is cached when it names one of the product's.
+
+def _remember_product_id(slug: str, product_id: int) -> None:
+    if len(_PRODUCT_IDS) >= _PRODUCT_IDS_MAX:
+        _PRODUCT_IDS.clear()
+    _PRODUCT_IDS[slug] = product_id
+
+
+def _product_entry(request, slug: str, kind: str, render_fn: Callable, page: str = "") -> tuple[dict | None, bool]:
+    """The product's shared fragment (`render_fn(product, sku)`) or, for visitors without a session, the whole
+    `page`; re-rendered when the product's cache version moved on. Returns (entry, whether it is a whole page).
+
+    Variants chosen by options (the picker) are rendered fresh; a link's ?sku=<id> is cached when it names one of
+    the product's SKUs. Other parameters (utm_…) do not change the fragment and skip the whole-page cache.
     """
-    sku_id = _sku_id(request)
-    options = _option_params(request.GET)
+    sku_id, option_items, only_sku = _product_query_parse(
+        get_str_from_wsgi(request.META, "QUERY_STRING", "")[:MAX_QUERY]
+    )
+    options = dict(option_items)
     # the picker's radio that changed (htmx sends its name)
     changed = (request.headers.get("HX-Trigger-Name") or "").removeprefix(OPTION_PREFIX) or None
-    key = f"catalog:{kind}:{slug}:{sku_id or 0}:{get_language()}"
+    shared = bool(page) and not options and only_sku and page_is_shared(request)
+    key = f"catalog:{kind}{':page' if shared else ''}:{slug}:{sku_id or 0}:{get_language()}"
     if not options:
-        entry = cache.get(key)
-        if entry is not None and catalog_cache_version(entry["id"]) == entry["v"]:
-            return entry
+        entry = versioned_get(key, product_hint=_PRODUCT_IDS.get(slug))
+        if entry is not None:
+            _remember_product_id(slug, entry["pid"])
+            return entry, shared
     product_id = product_id_by_slug(slug=slug)
     if product_id is None:
-        return None
-    entry = {"id": product_id, "v": catalog_cache_version(product_id)}
+        return None, False
+    _remember_product_id(slug, product_id)
+    version = catalog_cache_version(product_id)  # before the product is read: see catalog/cache.py
     product = product_page_get(product_id=product_id)
     if product is None:
-        entry["missing"] = True
+        entry = {"missing": True}
     else:
         sku = sku_pick(skus=product.live_skus, sku_id=sku_id, options=options, changed=changed)
-        entry.update(render_fn(product, sku), sku_id=sku.id if sku else None)
+        entry = {**render_fn(product, sku), "sku_id": sku.id if sku else None}
         if sku_id is not None and (sku is None or sku.id != sku_id):
-            return entry  # a made-up ?sku= shows the default variant but is not worth a cache entry
-    if not options:
-        cache.set(key, entry, PRODUCT_TTL)
-    return entry
+            return entry, False  # a made-up ?sku= shows the default variant but is not worth a cache entry
+        if shared:
+            content = {"title": entry["title"], "content": mark_safe(entry["html"])}
+            entry["html"] = page_render_shared(request, page, content)
+    if options:
+        return entry, False
+    return versioned_set(key, entry, version=version, timeout=PRODUCT_TTL, product_id=product_id), shared
 
 
-def _sku_id(request) -> int | None:
-    form = VariantForm(request.GET)
-    return form.cleaned_data.get("sku") if form.is_valid() else None
+_NONE = (None, (), False)
+
+
+@functools.lru_cache(maxsize=4096)
+def _product_query_parse(query_string: str) -> tuple[int | None, tuple[tuple[str, str], ...], bool]:
+    """A product URL's query: the ?sku= asked for (validated), the picker's options, and whether nothing else
+    (utm_…) is there. Parsed once per worker per distinct query."""
+    query = QueryDict(query_string)
+    form = VariantForm(query)
+    sku_id = form.cleaned_data.get("sku") if form.is_valid() else None
+    return sku_id, tuple(_option_params(query).items()), set(query) <= {"sku"}
 
 
 @require_GET
 def product_view(request, slug: str):
-    entry = _product_entry(request, slug, "pp", _render_product_page)
+    entry, shared = _product_entry(request, slug, "pp", _render_product_page, page="catalog/product.html")
     if entry is None or entry.get("missing"):
         raise Http404
-    content = mark_safe(csrf_fill(entry["html"], request))
-    return render(request, "catalog/product.html", {"title": entry["title"], "content": content})
+    return _page_response(request, entry, "catalog/product.html", shared=shared)
 
 
 @require_GET
@@ -243,7 +320,7 @@ def product_variant_view(request, slug: str):
     if not _swaps_part(request):
         query = request.GET.urlencode()
         return redirect(f"{url}?{query}" if query else url)
-    entry = _product_entry(request, slug, "pv", _render_variant)
+    entry, _shared = _product_entry(request, slug, "pv", _render_variant)
     if entry is None or entry.get("missing"):
         raise Http404
     response = HttpResponse(csrf_fill(entry["html"], request))

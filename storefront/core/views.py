@@ -1,11 +1,18 @@
-from django.http import HttpResponseServerError
+from django.http import HttpResponse, HttpResponseServerError
 from django.shortcuts import render
 from django.template import loader
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
-from storefront.catalog.cache import catalog_cache_version, fragment_get_or_build
+from storefront.catalog.cache import (
+    catalog_cache_version,
+    csrf_fill,
+    page_is_shared,
+    page_render_shared,
+    versioned_get,
+    versioned_set,
+)
 from storefront.catalog.origins import origin_filter_choices
 from storefront.catalog.selectors_listing import home_categories, home_popular_products
 
@@ -22,9 +29,21 @@ def _home_fragment() -> dict:
 
 
 def home(request):
-    """Hero, popular categories and products: shared by every shopper, cached until the catalog changes."""
-    key = f"core:home:{get_language()}:{catalog_cache_version()}"
-    entry = fragment_get_or_build(key, _home_fragment, timeout=HOME_TTL)
+    """Hero, popular categories and products: shared by every shopper, cached until the catalog changes.
+
+    Visitors without a session get the whole page from the cache; others their own header around the fragment.
+    """
+    shared = page_is_shared(request) and not request.GET
+    key = f"core:home:{'page' if shared else 'content'}:{get_language()}"
+    entry = versioned_get(key)
+    if entry is None:
+        version = catalog_cache_version()
+        entry = _home_fragment()
+        if shared:
+            entry["html"] = page_render_shared(request, "core/home.html", {"content": mark_safe(entry["html"])})
+        entry = versioned_set(key, entry, version=version, timeout=HOME_TTL)
+    if shared:
+        return HttpResponse(csrf_fill(entry["html"], request))
     return render(request, "core/home.html", {"content": mark_safe(entry["html"])})
 
 

@@ -89,12 +89,15 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 REDIS_URL = env("REDIS_URL", default="redis://127.0.0.1:6379/0")
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "storefront.core.redis_cache.RedisCache",  # Django's, one client per pool
         "LOCATION": REDIS_URL,
         "KEY_PREFIX": env("CACHE_KEY_PREFIX", default="store"),
         "TIMEOUT": 300,
     }
 }
+# How long a web worker trusts its own copy of the catalog cache versions (catalog/cache.py): a price or stock
+# change made by another process shows on that worker's cached pages at most this many seconds later.
+STORE_CATALOG_LOCAL_SECONDS = env.float("STORE_CATALOG_LOCAL_SECONDS", default=1.0)
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 AUTH_USER_MODEL = "accounts.User"

@@ -10,6 +10,7 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 STORE_SMS_BACKEND = "storefront.notifications.backends.MemorySmsBackend"
 CACHES["default"]["KEY_PREFIX"] = env("CACHE_KEY_PREFIX", default="test")
+STORE_CATALOG_LOCAL_SECONDS = 0  # tests clear Redis between tests; a worker-local copy would outlive that
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

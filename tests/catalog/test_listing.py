@@ -29,7 +29,10 @@ def product(category, title, *, price="1000", stock=10, options=None, currency="
 
 def titles(response) -> list[str]:
     """Product titles on the page, in order."""
-    html = response.content.decode()
+    return titles_of(response.content.decode())
+
+
+def titles_of(html: str) -> list[str]:
     found = []
     for chunk in html.split('class="product-card-title">')[1:]:
         found.append(chunk.split("<", 1)[0].strip())
@@ -313,3 +316,20 @@ def test_a_cached_listing_is_served_without_database_queries(client, clothes, dj
         response = client.get("/c/clothes/")
 
     assert len(titles(response)) == 3
+
+
+def test_signed_in_shopper_gets_their_own_header_around_the_cached_listing(client, clothes, django_user_model):
+    product(clothes, "Футболка")
+    assert 'id="login-link"' in client.get("/c/clothes/").content.decode()
+    client.force_login(django_user_model.objects.create_user("+79990000102"))
+
+    html = client.get("/c/clothes/").content.decode()
+
+    assert 'id="login-link"' not in html
+    assert titles_of(html) == ["Футболка"]
+
+
+def test_utm_parameters_get_the_same_products(client, clothes):
+    product(clothes, "Футболка")
+
+    assert titles(get(client, "/c/clothes/", utm_source="ads")) == ["Футболка"]

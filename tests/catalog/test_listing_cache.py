@@ -1,10 +1,13 @@
 """Cache versions of the shared catalog pages: bumped after commit, per product and for listings."""
 
+import time
 from decimal import Decimal
 
 import pytest
+from django.core.cache import cache
 from django.db import transaction
 
+from storefront.catalog import cache as catalog_cache
 from storefront.catalog.cache import catalog_cache_bump, catalog_cache_version
 from storefront.catalog.services import sku_price_set, sku_stock_set
 from tests.catalog.factories import CategoryFactory, ProductFactory, SkuFactory
@@ -72,3 +75,53 @@ def test_listing_drops_a_sold_out_product_from_in_stock_results(client, django_c
         sku_stock_set(sku=sku, stock=0, actor="system")
 
     assert "Наушники" not in client.get("/c/audio/?in_stock=1").content.decode()
+
+
+@pytest.fixture
+def local_copy(settings):
+    """Workers keep their own copy of hot entries and versions (off in the test settings)."""
+    settings.STORE_CATALOG_LOCAL_SECONDS = 1.0
+    catalog_cache._local_entries.clear()
+    catalog_cache._local_versions.clear()
+    yield
+    catalog_cache._local_entries.clear()
+    catalog_cache._local_versions.clear()
+
+
+def test_a_worker_serves_a_hot_page_from_its_own_copy(client, local_copy, django_assert_num_queries):
+    SkuFactory(product=ProductFactory(category=CategoryFactory(slug="audio"), title="Колонка"))
+    client.get("/c/audio/")
+    cache.clear()  # not even Redis has it now
+
+    with django_assert_num_queries(0):
+        html = client.get("/c/audio/").content.decode()
+
+    assert "Колонка" in html
+
+
+def test_a_change_made_in_this_process_shows_at_once(client, local_copy, django_capture_on_commit_callbacks):
+    sku = SkuFactory(product=ProductFactory(slug="speaker"), price=Decimal("3000"))
+    client.get("/p/speaker/")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        sku_price_set(sku=sku, price=Decimal("2490"), currency="RUB", actor="system")
+
+    assert f"2{NBSP}490{NBSP}₽" in client.get("/p/speaker/").content.decode()
+
+
+def test_a_change_made_by_another_process_shows_after_the_local_window(
+    client, local_copy, monkeypatch, django_capture_on_commit_callbacks
+):
+    sku = SkuFactory(product=ProductFactory(slug="speaker"), price=Decimal("3000"))
+    client.get("/p/speaker/")
+    with django_capture_on_commit_callbacks(execute=False):  # this process does not run the bump...
+        sku_price_set(sku=sku, price=Decimal("2490"), currency="RUB", actor="system")
+    cache.incr(catalog_cache.VERSION_PRODUCT.format(id=sku.product_id))  # ...another process did
+
+    stale = client.get("/p/speaker/").content.decode()
+    later = time.monotonic() + 1.5
+    monkeypatch.setattr(catalog_cache.time, "monotonic", lambda: later)
+    fresh = client.get("/p/speaker/").content.decode()
+
+    assert f"3{NBSP}000{NBSP}₽" in stale
+    assert f"2{NBSP}490{NBSP}₽" in fresh

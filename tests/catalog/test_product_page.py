@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 import pytest
+from django.conf import settings
 from django.test import Client
 
 from storefront.catalog.cache import CSRF_HOLE
@@ -251,3 +252,51 @@ def test_a_cached_product_page_is_served_without_database_queries(client, shirt,
         response = client.get("/p/oversize-tee/")
 
     assert response.status_code == 200
+
+
+def _client_with_cart_of(count: int) -> Client:
+    shopper = Client()
+    session = shopper.session
+    session["cart_count"] = count
+    session.save()
+    shopper.cookies[settings.SESSION_COOKIE_NAME] = session.session_key
+    return shopper
+
+
+def test_shared_page_never_carries_another_shoppers_cart_count(shirt):
+    with_cart, newcomer = _client_with_cart_of(3), Client()
+
+    first = with_cart.get("/p/oversize-tee/").content.decode()
+    second = newcomer.get("/p/oversize-tee/").content.decode()
+    third = with_cart.get("/p/oversize-tee/").content.decode()
+
+    assert '<span class="badge" id="cart-count">3</span>' in first
+    assert '<span class="badge" id="cart-count">0</span>' in second
+    assert '<span class="badge" id="cart-count">3</span>' in third
+
+
+def test_signed_in_shopper_gets_their_own_header_around_the_cached_product(shirt, django_user_model):
+    Client().get("/p/oversize-tee/")  # a visitor without a session caches the whole page
+    signed_in = Client()
+    signed_in.force_login(django_user_model.objects.create_user("+79990000101"))
+
+    html = signed_in.get("/p/oversize-tee/").content.decode()
+
+    assert 'id="login-link"' not in html
+    assert "Футболка оверсайз" in html
+
+
+def test_the_token_in_a_cached_page_passes_djangos_csrf_check(shirt):
+    shopper = Client(enforce_csrf_checks=True)
+    shopper.get("/p/oversize-tee/")  # cached now
+    html = shopper.get("/p/oversize-tee/").content.decode()
+    token = html.split('name="csrfmiddlewaretoken" value="')[1].split('"')[0]
+
+    accepted = shopper.post("/i18n/setlang/", {"language": "en", "next": "/", "csrfmiddlewaretoken": token})
+    forged = Client(enforce_csrf_checks=True)
+    forged.cookies.load({settings.CSRF_COOKIE_NAME: shopper.cookies[settings.CSRF_COOKIE_NAME].value})
+    refused = forged.post("/i18n/setlang/", {"language": "en", "csrfmiddlewaretoken": "x" * 64})
+
+    assert len(token) == 64
+    assert accepted.status_code == 302
+    assert refused.status_code == 403
