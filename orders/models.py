@@ -56,10 +56,14 @@ class DeliveryMethod(models.TextChoices):
 
 
 class PaymentMethod(models.TextChoices):
-    """Payments adds its methods here (cards, SBP, pay in parts); it moves an order placed with a prepaid method
-    to awaiting_payment and a pay-on-delivery one to confirmed."""
+    """How the shopper chose to pay at checkout. Payments moves an order placed with a prepaid method (card, SBP,
+    pay later) to awaiting_payment and on to paid; a pay-on-delivery one to confirmed. The order keeps the method
+    chosen at checkout; each payment attempt (payments.Payment) records the method it actually used."""
 
-    CASH_ON_DELIVERY = "cod", _("Оплата при получении (наложенный платёж)")
+    CARD = "card", _("Банковская карта (Мир, Visa, Mastercard)")
+    SBP = "sbp", _("СБП — по QR-коду или в приложении банка")
+    PAY_LATER = "pay_later", _("Оплата частями — 4 платежа")
+    CASH_ON_DELIVERY = "cod", _("При получении на почте")
 
 
 class Order(models.Model):

@@ -3,6 +3,10 @@
 PaymentError
 ├── PaymentDeclined        the bank / lender / shopper said no: its message is safe to show
 ├── RefundNotAllowed       more than was paid, or a payment that cannot be refunded (staff see the message)
+├── PaymentMethodUnavailable  the method does not fit this order (safe to show)
+│   └── CodUnavailable     pay on delivery not allowed for this order: why, safe to show
+├── CodNotFound            no pay-on-delivery payment for that order / tracking number
+├── OrderNotPayable        the order is not waiting for a payment (safe to show)
 ├── InvalidPaymentTransition
 ├── InvalidNotification    a webhook body we cannot read
 ├── ProviderRejected       the provider refused our request as invalid (400/404/410): a bug or stale data
@@ -70,6 +74,18 @@ class InvalidPaymentTransition(PaymentError):
     pass
 
 
+class PaymentMethodUnavailable(PaymentError):
+    """The shopper asked for a method this order cannot use (pay later outside its range, an unknown method)."""
+
+    user_message = _("Этот способ оплаты недоступен для заказа. Выберите другой.")
+
+
+class OrderNotPayable(PaymentError):
+    """The order is not waiting for a payment (already paid, cancelled, or pay on delivery)."""
+
+    user_message = _("Этот заказ не ждёт оплаты.")
+
+
 class InvalidNotification(PaymentError):
     pass
 
@@ -92,3 +108,15 @@ class ProviderUnavailable(PaymentError):
 
 class ProviderAuthError(ProviderUnavailable):
     pass
+
+
+class CodUnavailable(PaymentMethodUnavailable):
+    """Pay on delivery is not allowed for this order (payments/cod.py cod_eligibility says why)."""
+
+    def __init__(self, reason) -> None:
+        super().__init__(str(reason))
+        self.user_message = reason
+
+
+class CodNotFound(PaymentError):
+    """No pay-on-delivery payment for this order or tracking number (logistics reported a parcel we do not know)."""

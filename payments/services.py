@@ -5,8 +5,10 @@ Locking policy: a service that changes a payment or its refunds locks the Paymen
 (a slow provider never holds a lock) with the idempotence key stored on our row, so a retry after a
 timeout or a crash repeats the same call instead of making a new one.
 
-Not wired yet (needs orders): `payment_start(*, order, method, return_url, actor)` creates the Payment row
-for an order and calls `payment_provider_create`; settling a payment moves the order (orders.services).
+Orders: `payment_start` moves an order placed with a prepaid method to awaiting_payment and opens a payment
+attempt; when a payment settles (`payment_apply_provider_state`) its order follows in the same transaction
+(`_order_follow`: succeeded -> orders.order_mark_paid; canceled -> the order keeps waiting for another attempt).
+Lock order: the payment row first, then its order (orders' `_transition` locks it), never the other way round.
 """
 
 from __future__ import annotations
@@ -14,15 +16,22 @@ from __future__ import annotations
 import logging
 from decimal import Decimal
 
+from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
+from django.utils.translation import gettext
 
+from orders.models import Order, OrderStatus
+from orders.services import order_await_payment, order_mark_paid
 from storefront.core.money import Money
+from storefront.outbox.services import outbox_enqueue
 
 from .exceptions import (
     InvalidPaymentTransition,
+    OrderNotPayable,
     PaymentError,
+    PaymentMethodUnavailable,
     ProviderNotFound,
     ProviderRejected,
     RefundNotAllowed,
@@ -30,14 +39,17 @@ from .exceptions import (
 from .models import (
     ALLOWED_TRANSITIONS,
     PAID_STATUSES,
+    PROVIDER_METHODS,
     EventSource,
     Payment,
     PaymentEvent,
+    PaymentMethod,
     PaymentStatus,
     Refund,
     RefundChannel,
     RefundStatus,
 )
+from .pay_later import pay_later_eligible
 from .provider import ProviderPayment, YooKassaClient
 
 log = logging.getLogger("payments")
@@ -101,6 +113,165 @@ def payment_transition(
 
 def _locked(payment_id: int) -> Payment:
     return Payment.objects.select_for_update(no_key=True).get(pk=payment_id)
+
+
+# --- paying for an order
+
+AWAITING = frozenset({OrderStatus.PLACED, OrderStatus.AWAITING_PAYMENT})
+
+
+def order_payment_begin(*, order: Order, return_url: str, actor) -> Payment | None:
+    """Right after order_place: a prepaid method opens a payment (the shopper goes to its confirmation_url).
+
+    Returns None for pay on delivery (payments.cod confirms those orders). ProviderUnavailable propagates with the
+    order awaiting payment and the attempt NEW: the order page offers "try again" (the same key).
+    """
+    if order.payment_method not in PROVIDER_METHODS:
+        return None
+    return payment_start(order=order, method=order.payment_method, return_url=return_url, actor=actor)
+
+
+def payment_start(*, order: Order, method: str, return_url: str, actor) -> Payment:
+    """Open (or resume) a payment attempt for an order that waits for one and ask the provider for its page.
+
+    A placed order moves to awaiting_payment. An attempt that never got the provider's answer (NEW) is resumed with
+    its stored idempotence key, so a retry after a timeout cannot charge twice; any other call opens a new attempt
+    (after a decline, or with another method). Raises PaymentMethodUnavailable, OrderNotPayable, ProviderRejected
+    (the attempt is cancelled), ProviderUnavailable (the attempt stays NEW for a retry).
+    """
+    if method not in PROVIDER_METHODS:
+        raise PaymentMethodUnavailable(f"{method} is not paid through the provider")
+    if method == PaymentMethod.PAY_LATER and not pay_later_eligible(total=order.total, currency=order.currency):
+        raise PaymentMethodUnavailable(f"pay later does not fit {order.total} {order.currency}")
+    with transaction.atomic(durable=True):
+        # payments before their order (the lock order everywhere in this module)
+        unanswered = list(
+            Payment.objects.select_for_update(no_key=True)
+            .filter(order_id=order.pk, status=PaymentStatus.NEW)
+            .order_by("-created_at", "-id")
+        )
+        locked = Order.objects.select_for_update(no_key=True).get(pk=order.pk)
+        if locked.status not in AWAITING:
+            raise OrderNotPayable(f"order {locked.number} is {locked.status}")
+        if locked.status == OrderStatus.PLACED:
+            order_await_payment(order=locked, actor=_order_actor(EventSource.SHOPPER, actor))
+        payment = None
+        for attempt in unanswered:
+            if attempt.method == method and payment is None:
+                payment = attempt  # resume: the same key
+            else:
+                payment_transition(
+                    payment=attempt,
+                    to_status=PaymentStatus.CANCELED,
+                    source=EventSource.SHOPPER,
+                    actor=actor,
+                    note="replaced by another attempt",
+                )
+        if payment is None:
+            payment = Payment.objects.create(
+                order=locked,
+                method=method,
+                amount=locked.total,
+                currency=locked.currency,
+                # pay later is approved by the lender and held (waiting_for_capture), then captured: see _order_follow
+                capture=method != PaymentMethod.PAY_LATER,
+            )
+            payment_event_record(payment=payment, source=EventSource.SHOPPER, actor=actor, note="attempt opened")
+    order.status = locked.status
+    description = gettext("Заказ %(number)s") % {"number": locked.number}
+    return payment_provider_create(payment_id=payment.pk, return_url=return_url, description=description, actor=actor)
+
+
+def _order_actor(source: str, actor):
+    """Who moved the order, for its history: staff as themselves, everything else by the payment's source
+    ("shopper", "webhook", "poller", "system")."""
+    if source == EventSource.STAFF and getattr(actor, "pk", None):
+        return actor
+    return str(source)
+
+
+def _order_follow(*, payment: Payment, source: str, actor) -> None:
+    """The payment just changed status (its row locked, inside its transaction): move its order along.
+
+    succeeded: the order is paid, unless it is no longer waiting (cancelled meanwhile, or paid by another attempt):
+    then the money goes back (an outbox job: the provider call happens after commit). waiting_for_capture (pay later
+    approved): capture it, or release it for an order that no longer waits. canceled: the order keeps waiting for
+    another attempt until the abandonment job cancels it.
+    """
+    if payment.status not in (PaymentStatus.SUCCEEDED, PaymentStatus.WAITING_FOR_CAPTURE):
+        return
+    order = Order.objects.select_for_update(no_key=True).get(pk=payment.order_id)
+    waiting = order.status in AWAITING
+    if payment.status == PaymentStatus.SUCCEEDED:
+        if waiting:
+            order_mark_paid(order=order, actor=_order_actor(source, actor), reason=f"payment {payment.pk}")
+            return
+        payment_event_record(payment=payment, source=source, note=f"order is {order.status}: refund queued")
+        outbox_enqueue(
+            task="payments.tasks.payment_refund_unneeded_process",
+            kwargs={"payment_id": payment.pk},
+            key=f"payment-refund-unneeded:{payment.pk}",
+        )
+    elif payment.status == PaymentStatus.WAITING_FOR_CAPTURE:
+        outbox_enqueue(
+            task="payments.tasks.payment_capture_process",
+            kwargs={"payment_id": payment.pk},
+            key=f"payment-capture:{payment.pk}",
+        )
+
+
+def payment_capture(*, payment_id: int, source: str = EventSource.SYSTEM, actor="system") -> Payment:
+    """Take a held payment's money (pay later, after the lender approved), or release the hold when its order no
+    longer waits for it. Idempotent: stored keys derived from the attempt's; a settled payment is left alone."""
+    payment = Payment.objects.select_related("order").get(pk=payment_id)
+    if payment.status != PaymentStatus.WAITING_FOR_CAPTURE:
+        return payment
+    client = YooKassaClient()
+    try:
+        if payment.order.status in AWAITING:
+            remote = client.payment_capture(
+                payment.provider_payment_id, idempotence_key=f"{payment.idempotence_key}-capture"
+            )
+        else:
+            remote = client.payment_cancel(
+                payment.provider_payment_id, idempotence_key=f"{payment.idempotence_key}-cancel"
+            )
+    except ProviderRejected:  # the hold expired or was settled meanwhile: the provider's state is the answer
+        return payment_sync(payment_id=payment.pk, source=source, actor=actor)
+    return payment_apply_provider_state(payment_id=payment.pk, remote=remote, source=source, actor=actor)
+
+
+def payment_refund_unneeded(*, payment_id: int) -> Refund | None:
+    """Give back a payment that succeeded for an order that no longer waited for it (see _order_follow)."""
+    payment = Payment.objects.get(pk=payment_id)
+    pending = payment.refunds.filter(status=RefundStatus.PENDING).first()
+    if pending is not None:  # a retry of this job: send the same refund again (same key)
+        return refund_retry(refund_id=pending.pk)
+    if payment.status != PaymentStatus.SUCCEEDED or payment.refunds.exists():
+        return None
+    reason = gettext("Заказ уже оплачен или отменён: платёж возвращён")
+    return payment_refund(
+        payment_id=payment.pk, amount=payment.amount, reason=reason, actor="system", source=EventSource.SYSTEM
+    )
+
+
+SHOPPER_SYNC_SECONDS = 5
+
+
+def payment_shopper_check(*, payment: Payment) -> bool:
+    """The shopper is looking at an open payment (back from the provider's page, the order page polling): ask the
+    provider now rather than wait for the webhook. At most once per SHOPPER_SYNC_SECONDS per payment, in a task
+    (the page stays fast). Returns whether a check was queued."""
+    if payment.status not in (PaymentStatus.PENDING, PaymentStatus.WAITING_FOR_CAPTURE):
+        return False
+    if not payment.provider_payment_id:
+        return False
+    if not cache.add(f"payments:shopper-check:{payment.pk}", 1, SHOPPER_SYNC_SECONDS):
+        return False
+    from .tasks import payment_sync_process  # tasks import this module
+
+    payment_sync_process.delay(payment_id=payment.pk, source=EventSource.SHOPPER)
+    return True
 
 
 # --- the provider's side of a payment
@@ -187,9 +358,9 @@ def payment_apply_provider_state(*, payment_id: int, remote: ProviderPayment, so
             log.info("payment %s: %s from the provider ignored in %s", payment.pk, remote.status, payment.status)
             return payment
         note = f"{remote.cancellation_party}/{remote.cancellation_reason}" if remote.cancellation_reason else ""
-        return payment_transition(
-            payment=payment, to_status=target, source=source, actor=actor, note=note, payload=remote.raw
-        )
+        payment_transition(payment=payment, to_status=target, source=source, actor=actor, note=note, payload=remote.raw)
+        _order_follow(payment=payment, source=source, actor=actor)
+        return payment
 
 
 def payment_sync(*, payment_id: int, source: str, actor=None) -> Payment:

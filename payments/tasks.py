@@ -10,7 +10,14 @@ from django.utils import timezone
 
 from .exceptions import ProviderUnavailable
 from .models import OPEN_PROVIDER_STATUSES, PROVIDER_METHODS, EventSource, Payment, Refund, RefundStatus
-from .services import payment_notification_handle, payment_sync, refund_notification_handle, refund_retry
+from .services import (
+    payment_capture,
+    payment_notification_handle,
+    payment_refund_unneeded,
+    payment_sync,
+    refund_notification_handle,
+    refund_retry,
+)
 
 log = logging.getLogger("payments")
 RETRY = {"autoretry_for": (ProviderUnavailable,), "retry_backoff": 5, "retry_backoff_max": 600, "max_retries": 8}
@@ -24,6 +31,24 @@ def payment_notification_process(*, provider_payment_id: str, event: str) -> Non
 @shared_task(**RETRY)
 def refund_notification_process(*, provider_refund_id: str) -> None:
     refund_notification_handle(provider_refund_id=provider_refund_id)
+
+
+@shared_task(**RETRY)
+def payment_sync_process(*, payment_id: int, source: str) -> None:
+    """The shopper is back from the provider's page (or watching the order page): re-read the payment now."""
+    payment_sync(payment_id=payment_id, source=source, actor=source)
+
+
+@shared_task(**RETRY)
+def payment_capture_process(*, payment_id: int) -> None:
+    """A held payment (pay later approved): capture it, or release it if its order no longer waits."""
+    payment_capture(payment_id=payment_id)
+
+
+@shared_task(**RETRY)
+def payment_refund_unneeded_process(*, payment_id: int) -> None:
+    """A payment that succeeded for an order already paid or cancelled: give it back."""
+    payment_refund_unneeded(payment_id=payment_id)
 
 
 @shared_task

@@ -21,8 +21,11 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from orders.exceptions import OrderDetailsInvalid, OrderError
 from orders.models import DeliveryMethod, Order, PaymentMethod
+from orders.notify import order_link
 from orders.selectors import delivery_cost_get, order_get_by_idempotency_key, order_list_for_user, order_path
 from orders.services import OrderDetails, order_place
+from payments.exceptions import PaymentError
+from payments.services import order_payment_begin
 from storefront.accounts.phone import display_phone
 
 from .forms import AddressForm, ContactForm, DeliveryForm, PaymentForm
@@ -143,7 +146,7 @@ def _render(request, draft: Draft, *, step: str, form=None, error: str = "", war
             state = "pending"
         steps.append({"step": s, "state": state})
     if step in STEP_BY_NAME and form is None:
-        form = STEP_BY_NAME[step].form_class(initial=draft.data)
+        form = _step_form(request, draft, STEP_BY_NAME[step])
     context = {
         "view": view,
         "steps": steps,
@@ -159,6 +162,14 @@ def _render(request, draft: Draft, *, step: str, form=None, error: str = "", war
         context["idempotency_key"] = draft.key_issue()
     template = "cart/partials/checkout_body.html" if request.htmx else "cart/checkout.html"
     return render(request, template, context)
+
+
+def _step_form(request, draft: Draft, step: Step, data=None) -> forms.Form:
+    """A step's form, bound to `data` or showing what the draft holds; the payment step knows the total."""
+    kwargs = {} if data is not None else {"initial": draft.data}
+    if step.name == "payment":
+        kwargs["total"] = _summary(draft, cart_view_get(cart=cart_for_request(request)))["total"]
+    return step.form_class(data, **kwargs)
 
 
 def _labels(data: dict) -> dict:
@@ -190,7 +201,7 @@ def checkout_view(request):
         return _render(request, draft, step=draft.current_step(request.GET.get("step")))
     if step not in STEP_BY_NAME:
         return _render(request, draft, step=draft.current_step(None))
-    form = STEP_BY_NAME[step].form_class(request.POST)
+    form = _step_form(request, draft, STEP_BY_NAME[step], request.POST)
     if not form.is_valid():
         draft.reopen(step)
         return _render(request, draft, step=step, form=form)
@@ -212,7 +223,7 @@ def _place(request, draft: Draft):
         messages.info(request, gettext("Корзина пуста: добавьте товары, чтобы оформить заказ."))
         return _redirect(request, reverse("cart:detail"))
     for s in STEPS:  # every step again, from what the session holds
-        form = s.form_class(draft.data)
+        form = _step_form(request, draft, s, draft.data)
         if not form.is_valid():
             draft.reopen(s.name)
             return _render(request, draft, step=s.name, form=form)
@@ -240,11 +251,15 @@ def _place(request, draft: Draft):
     except OrderDetailsInvalid as exc:
         step = next(s.name for s in STEPS if exc.field in s.form_class.base_fields)
         draft.reopen(step)
-        form = STEP_BY_NAME[step].form_class(draft.data)
+        form = _step_form(request, draft, STEP_BY_NAME[step], draft.data)
         form.add_error(exc.field if exc.field in form.fields else None, exc.message)
         return _render(request, draft, step=step, form=form)
     except OrderError as exc:
         return _render(request, draft, step=REVIEW, error=exc.message)
     draft.placed()
     cart_remember(request.session, cart, count=0)
-    return _redirect(request, _placed_url(order))
+    try:  # a prepaid method: on to the provider's page (payments); pay on delivery: the order page
+        payment = order_payment_begin(order=order, return_url=order_link(order=order), actor=actor)
+    except PaymentError:  # the order page says what happened and offers to try again
+        payment = None
+    return _redirect(request, payment.confirmation_url if payment else _placed_url(order))

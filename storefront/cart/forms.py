@@ -1,9 +1,12 @@
+from decimal import Decimal
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from orders.models import PaymentMethod
 from orders.selectors import delivery_options_list
 from orders.validators import MAX_LINE_QUANTITY, postcode_validator
+from payments.selectors import checkout_payment_choices
 from storefront.accounts.phone import normalize_phone
 from storefront.core.money import format_money
 
@@ -121,7 +124,11 @@ class PaymentForm(forms.Form):
     payment_method = forms.ChoiceField(
         label=_("Способ оплаты"),
         widget=forms.RadioSelect,
-        choices=PaymentMethod.choices,
-        initial=PaymentMethod.CASH_ON_DELIVERY,
+        initial=PaymentMethod.CARD,
         error_messages={"required": _("Выберите способ оплаты."), "invalid_choice": _("Выберите способ оплаты.")},
     )
+
+    def __init__(self, *args, total: Decimal | None = None, **kwargs):
+        """`total`: the order's total so far (pay later is offered only where it fits, with its four parts)."""
+        super().__init__(*args, **kwargs)
+        self.fields["payment_method"].choices = checkout_payment_choices(total=total)

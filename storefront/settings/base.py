@@ -219,6 +219,21 @@ STORE_YOOKASSA_WEBHOOK_ALLOWLIST = env.list(
     ],
 )
 STORE_PAYMENTS_SANDBOX_PORT = env.int("STORE_PAYMENTS_SANDBOX_PORT", default=8765)
+# Pay later (the provider's sber_bnpl, DOMAIN.md 6: 1 000–150 000 ₽): offered only for totals in this range.
+STORE_PAY_LATER_ENABLED = env.bool("STORE_PAY_LATER_ENABLED", default=True)
+STORE_PAY_LATER_MIN_RUB = env("STORE_PAY_LATER_MIN_RUB", default="1000.00")
+STORE_PAY_LATER_MAX_RUB = env("STORE_PAY_LATER_MAX_RUB", default="150000.00")
+# Pay on delivery (payments/cod.py; the admin's COD pages show the values in force): offered up to this order total,
+# not for products in the admin's COD exclusions, not to a shopper (account or phone) with this many refused
+# parcels not cleared by support. A collected amount the post has not remitted after STORE_COD_REMIT_DAYS shows in
+# the reconciliation report (manage.py reconcile_cod).
+STORE_COD_ENABLED = env.bool("STORE_COD_ENABLED", default=True)
+STORE_COD_MAX_RUB = env("STORE_COD_MAX_RUB", default="50000.00")
+STORE_COD_REFUSALS_LIMIT = env.int("STORE_COD_REFUSALS_LIMIT", default=1)
+STORE_COD_REMIT_DAYS = env.int("STORE_COD_REMIT_DAYS", default=14)
+# Orders awaiting payment: a reminder after this many minutes, cancelled (stock released) after this many hours.
+STORE_PAYMENT_REMINDER_MINUTES = env.int("STORE_PAYMENT_REMINDER_MINUTES", default=30)
+STORE_PAYMENT_ABANDON_HOURS = env.int("STORE_PAYMENT_ABANDON_HOURS", default=24)
 # Orders: number prefix ("MS-2611-000123"), how long a guest's signed order link works, and the flat delivery
 # cost per method (roubles, as text for Decimal) until logistics brings real tariffs.
 STORE_ORDER_NUMBER_PREFIX = env("STORE_ORDER_NUMBER_PREFIX", default="MS")

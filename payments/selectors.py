@@ -1,0 +1,112 @@
+"""Payments reads: an order's payment state as its page shows it, and the drop-off report for the admin."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.utils.formats import date_format
+from django.utils.html import format_html
+from django.utils.translation import gettext
+
+from orders.models import Order, OrderStatus
+from storefront.core.money import format_money
+
+from .exceptions import GENERIC_FAILURE, decline_message
+from .models import PROVIDER_METHODS, Payment, PaymentMethod, PaymentStatus
+from .pay_later import pay_later_eligible, pay_later_schedule
+
+# What the order page shows, by the latest attempt's status (and the order's).
+PAID, PENDING, HELD, UNANSWERED, DECLINED, UNPAID, CANCELLED = (
+    "paid",
+    "pending",
+    "held",
+    "unanswered",
+    "declined",
+    "unpaid",
+    "cancelled",
+)
+OPEN_STATES = frozenset({PENDING, HELD})  # the page polls until these settle
+
+
+@dataclass(frozen=True)
+class OrderPaymentState:
+    order: Order
+    code: str  # one of the constants above; "" when payments has nothing to show (pay on delivery)
+    payment: Payment | None = None
+    paid: Payment | None = None  # the attempt that paid the order
+    message: str = ""  # why the last attempt failed, safe to show
+    methods: list[tuple[str, str]] = field(default_factory=list)  # what the shopper may pay with now
+    pay_by: datetime | None = None  # the order is cancelled if not paid by then
+
+    @property
+    def polling(self) -> bool:
+        return self.code in OPEN_STATES
+
+    @property
+    def can_pay(self) -> bool:
+        return self.code in (DECLINED, UNPAID, UNANSWERED, PENDING) and bool(self.methods)
+
+
+def payment_methods_for_order(*, order: Order) -> list[tuple[str, str]]:
+    """(value, label) of the prepaid methods this order may be paid with (pay later only where it fits)."""
+    return [
+        (value, label)
+        for value, label in PaymentMethod.choices
+        if value in PROVIDER_METHODS
+        and (value != PaymentMethod.PAY_LATER or pay_later_eligible(total=order.total, currency=order.currency))
+    ]
+
+
+def payment_deadline(*, order: Order) -> datetime:
+    return order.placed_at + timedelta(hours=settings.STORE_PAYMENT_ABANDON_HOURS)
+
+
+def order_payment_state(*, order: Order) -> OrderPaymentState:
+    """The order's payment state: two small queries (its attempts, newest first)."""
+    attempts = list(order.payments.order_by("-created_at", "-id")[:20])
+    latest = attempts[0] if attempts else None
+    paid = next((p for p in reversed(attempts) if p.paid_at is not None), None)  # the first that paid
+    if paid is not None:
+        return OrderPaymentState(order=order, code=PAID, payment=latest, paid=paid)
+    if order.status == OrderStatus.CANCELLED and attempts:
+        return OrderPaymentState(order=order, code=CANCELLED, payment=latest)
+    if order.status not in (OrderStatus.PLACED, OrderStatus.AWAITING_PAYMENT) or (
+        latest is None and order.payment_method not in PROVIDER_METHODS
+    ):
+        return OrderPaymentState(order=order, code="", payment=latest)
+    extra = {"methods": payment_methods_for_order(order=order), "pay_by": payment_deadline(order=order)}
+    if latest is None:
+        return OrderPaymentState(order=order, code=UNPAID, **extra)
+    if latest.status == PaymentStatus.PENDING:
+        return OrderPaymentState(order=order, code=PENDING, payment=latest, **extra)
+    if latest.status == PaymentStatus.WAITING_FOR_CAPTURE:
+        return OrderPaymentState(order=order, code=HELD, payment=latest, **extra)
+    if latest.status == PaymentStatus.NEW:
+        return OrderPaymentState(order=order, code=UNANSWERED, payment=latest, **extra)
+    message = decline_message(latest.cancellation_reason) if latest.cancellation_reason else GENERIC_FAILURE
+    return OrderPaymentState(order=order, code=DECLINED, payment=latest, message=str(message), **extra)
+
+
+def checkout_payment_choices(*, total: Decimal | None, currency: str = "RUB") -> list[tuple[str, str]]:
+    """The checkout's payment options for an order of `total`: pay later only where it fits, with its four parts."""
+    choices = []
+    for value, name in PaymentMethod.choices:
+        label = name
+        if value == PaymentMethod.PAY_LATER:
+            if not pay_later_eligible(total=total, currency=currency):
+                continue
+            schedule = pay_later_schedule(total)
+            dates = ", ".join(
+                gettext("сегодня") if part.today else date_format(part.due, "j E") for part in schedule.parts
+            )
+            help_text = gettext("%(n)d платежа по %(part)s: %(dates)s") % {
+                "n": len(schedule.parts),
+                "part": format_money(schedule.part, currency),
+                "dates": dates,
+            }
+            label = format_html('{}<small class="choice-help">{}</small>', label, help_text)
+        choices.append((value, label))
+    return choices
