@@ -387,6 +387,13 @@ def stock_state(*, sku: Sku | None) -> StockState:
     return StockState("in", _("в наличии"))
 
 
+def stock_change_is_visible(*, before: int, after: int) -> bool:
+    """Whether shoppers' pages show this stock change: they say "в наличии" above LOW_STOCK, the count from there
+    down, "нет в наличии" at zero. Whoever moves stock often (orders) bumps the catalog cache only when it is.
+    """
+    return min(before, LOW_STOCK + 1) != min(after, LOW_STOCK + 1)
+
+
 def product_service_promises(*, product: Product) -> list[str]:
     """The store's service standards that apply to this product.
 

@@ -8,6 +8,7 @@ from django.test import Client
 
 from storefront.catalog.cache import CSRF_HOLE
 from storefront.catalog.models import ProductImage
+from storefront.catalog.selectors_listing import stock_change_is_visible
 from storefront.catalog.services import product_save, sku_price_set, sku_stock_set
 from tests.catalog.factories import BrandFactory, CategoryFactory, FxRateFactory, ProductFactory, SkuFactory
 
@@ -300,3 +301,11 @@ def test_the_token_in_a_cached_page_passes_djangos_csrf_check(shirt):
     assert len(token) == 64
     assert accepted.status_code == 302
     assert refused.status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("before", "after", "visible"),
+    [(40, 39, False), (7, 6, False), (6, 5, True), (3, 2, True), (1, 0, True), (0, 10, True)],
+)
+def test_only_stock_changes_a_shopper_can_see_need_a_cache_bump(before, after, visible):
+    assert stock_change_is_visible(before=before, after=after) is visible
