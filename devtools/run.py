@@ -161,7 +161,7 @@ def main() -> int:
 def _sandboxes() -> list[tuple[str, list[str]]]:
     """Partner sandboxes (payment provider, postal partner) register here as they are built."""
     found = []
-    for name, module in (("payments-sandbox", "payments.sandbox"), ("post-sandbox", "logistics.sandbox")):
+    for name, module in (("payments-sandbox", "payments.sandbox"), ("post-sandbox", "logistics.postal.sandbox")):
         if (ROOT / module.replace(".", "/")).with_suffix(".py").exists() or (ROOT / module.replace(".", "/")).is_dir():
             found.append((name, [sys.executable, "-m", module]))
     return found

@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "orders",
     "payments",
     "logistics",
+    "logistics.postal",
     "loyalty",
     "aftersales",
 ]
@@ -242,3 +243,29 @@ STORE_DELIVERY_COSTS_RUB = {
     "post_pickup": env("STORE_DELIVERY_COST_POST_PICKUP_RUB", default="299.00"),
     "courier": env("STORE_DELIVERY_COST_COURIER_RUB", default="499.00"),
 }
+# The postal partner (DOMAIN.md 1 and 3; logistics/postal). Production: the partner's endpoints and the contract's
+# credentials; local/test point at the sandbox (`python -m logistics.postal.sandbox`, started by `make run`).
+STORE_POST_SINGLE_URL = env("STORE_POST_SINGLE_URL", default="https://tracking.russianpost.ru/rtm34")
+STORE_POST_BATCH_URL = env("STORE_POST_BATCH_URL", default="https://tracking.russianpost.ru/fc")
+STORE_POST_OTPRAVKA_URL = env("STORE_POST_OTPRAVKA_URL", default="https://otpravka-api.pochta.ru/1.0/")
+STORE_POST_LOGIN = env("STORE_POST_LOGIN", default="")
+STORE_POST_PASSWORD = env("STORE_POST_PASSWORD", default="")
+STORE_POST_OTPRAVKA_TOKEN = env("STORE_POST_OTPRAVKA_TOKEN", default="")
+STORE_POST_TIMEOUT = env.float("STORE_POST_TIMEOUT", default=30.0)  # seconds per HTTP attempt
+STORE_POST_RETRIES = env.int("STORE_POST_RETRIES", default=3)
+STORE_POST_RETRY_BACKOFF = env.float("STORE_POST_RETRY_BACKOFF", default=1.0)  # seconds, doubling
+# Circuit breaker per service: after this many failed calls in a row, no calls for this many seconds.
+STORE_POST_BREAKER_FAILURES = env.int("STORE_POST_BREAKER_FAILURES", default=5)
+STORE_POST_BREAKER_SECONDS = env.float("STORE_POST_BREAKER_SECONDS", default=300.0)
+# Tracking sync: barcodes per ticket (3000 allowed, 500 in practice), minutes before a ticket's first poll and
+# between polls (the partner's rule: 15), how often an active parcel is asked about again.
+STORE_POST_TICKET_SIZE = env.int("STORE_POST_TICKET_SIZE", default=500)
+STORE_POST_POLL_MINUTES = env.int("STORE_POST_POLL_MINUTES", default=15)
+STORE_POST_REFRESH_MINUTES = env.int("STORE_POST_REFRESH_MINUTES", default=180)
+# Days a post office keeps a parcel (unverified: the partner's current rule may differ by item kind) and how many
+# days before that the shopper is reminded.
+STORE_POST_STORAGE_DAYS = env.int("STORE_POST_STORAGE_DAYS", default=30)
+STORE_POST_REMINDER_DAYS = env.int("STORE_POST_REMINDER_DAYS", default=5)
+# Whose clock times the sync: "system", or "sandbox" (local/test: the sandbox's clock, which the demo speeds up).
+STORE_POST_CLOCK = env("STORE_POST_CLOCK", default="system")
+STORE_POST_SANDBOX_PORT = env.int("STORE_POST_SANDBOX_PORT", default=8766)

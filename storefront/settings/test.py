@@ -1,7 +1,14 @@
 """Test run: the same real PostgreSQL and Redis, faster hashing, no real SMS/email."""
 
 from .base import *  # noqa: F403
-from .base import CACHES, CONTENT_SECURITY_POLICY, STORE_PAYMENTS_SANDBOX_PORT, STORE_YOOKASSA_WEBHOOK_ALLOWLIST, env
+from .base import (
+    CACHES,
+    CONTENT_SECURITY_POLICY,
+    STORE_PAYMENTS_SANDBOX_PORT,
+    STORE_POST_SANDBOX_PORT,
+    STORE_YOOKASSA_WEBHOOK_ALLOWLIST,
+    env,
+)
 
 SECRET_KEY = "test-only-not-secret"
 DEBUG = False
@@ -24,3 +31,14 @@ STORE_YOOKASSA_TIMEOUT = 5.0
 STORE_YOOKASSA_RETRY_BACKOFF = 0.01
 STORE_YOOKASSA_WEBHOOK_ALLOWLIST = [*STORE_YOOKASSA_WEBHOOK_ALLOWLIST, "127.0.0.1/32", "::1/128"]
 CONTENT_SECURITY_POLICY["DIRECTIVES"]["form-action"].append("http://127.0.0.1:*")
+
+# Postal partner: tests start their own sandbox on a free port and point these at it; fast retries, no clock
+# from the environment (tests inject theirs).
+STORE_POST_SINGLE_URL = f"http://127.0.0.1:{STORE_POST_SANDBOX_PORT}/rtm34"
+STORE_POST_BATCH_URL = f"http://127.0.0.1:{STORE_POST_SANDBOX_PORT}/fc"
+STORE_POST_OTPRAVKA_URL = f"http://127.0.0.1:{STORE_POST_SANDBOX_PORT}/1.0/"
+STORE_POST_LOGIN = "store"
+STORE_POST_PASSWORD = "sandbox-password"
+STORE_POST_OTPRAVKA_TOKEN = "sandbox-token"
+STORE_POST_TIMEOUT = 5.0
+STORE_POST_RETRY_BACKOFF = 0.01
