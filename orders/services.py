@@ -345,8 +345,9 @@ def _actor_parts(actor) -> tuple[object | None, str]:
     return actor, "staff" if actor.is_staff else "customer"
 
 
-def _transition(*, order: Order, to: str, actor, reason: str = "") -> Order:
+def _transition(*, order: Order, to: str, actor, reason: str = "", restock: bool = False) -> Order:
     """The one way an order changes status: lock, check the table, write the status and the history row.
+    Cancelling an order that still holds stock gives it back; `restock` gives it back on any other move.
 
     Runs in the caller's transaction when there is one (payments marks an order paid together with its payment),
     else in its own. Raises InvalidTransition without writing anything.
@@ -367,7 +368,7 @@ def _transition(*, order: Order, to: str, actor, reason: str = "") -> Order:
             order=locked, from_status=from_status, to_status=to, actor=user, actor_label=label,
             reason=reason[:500], at=now,
         )  # fmt: skip
-        if to == OrderStatus.CANCELLED and from_status in STOCK_HELD_STATUSES:
+        if (to == OrderStatus.CANCELLED and from_status in STOCK_HELD_STATUSES) or restock:
             back_in_stock = _stock_release(locked)
             if back_in_stock:
                 _catalog_stock_flipped(
@@ -414,11 +415,12 @@ def order_cancel(*, order: Order, actor, reason: str) -> Order:
     return _transition(order=order, to=OrderStatus.CANCELLED, actor=actor, reason=reason.strip())
 
 
-def order_mark_returned(*, order: Order, actor=SYSTEM, reason: str) -> Order:
-    """The parcel came back undelivered (a pay-on-delivery order not collected). Restocking is a warehouse check."""
+def order_mark_returned(*, order: Order, actor=SYSTEM, reason: str, restock: bool = False) -> Order:
+    """The parcel came back undelivered (a pay-on-delivery order not collected). Restocking is a warehouse check,
+    unless the caller puts the goods back on sale at once (`restock`: payments does for a refused COD parcel)."""
     if not (reason or "").strip():
         raise ReasonRequired()
-    return _transition(order=order, to=OrderStatus.RETURNED, actor=actor, reason=reason.strip())
+    return _transition(order=order, to=OrderStatus.RETURNED, actor=actor, reason=reason.strip(), restock=restock)
 
 
 def idempotency_key_new() -> str:

@@ -1,0 +1,400 @@
+"""Pay on delivery («наложенный платёж»): who may use it, confirming such an order, and what the post reports.
+
+- `cod_eligibility` — the rules (settings STORE_COD_*, CodExclusion rows, open CodCustomerFlag rows); checkout shows
+  the reason when pay on delivery is not offered.
+- `cod_payment_start` — right after order_place: the order is confirmed without prepayment, and a Payment
+  (method cod, awaiting_collection) with its CodCollection records what the post is to collect.
+- Logistics calls `cod_amount_for_order` (the parcel's COD amount), `cod_parcel_registered` (the tracking number),
+  then `cod_collected` or `cod_refused` when the post reports the parcel handed over or refused / returned.
+  Payments never reads logistics' tables: everything it needs about the parcel is passed in these calls.
+
+Locking: every write locks the Payment row first (SELECT … FOR NO KEY UPDATE), then touches its CodCollection and
+moves its order through orders.services (which locks the order row): the lock order of payments.services. So two
+reports of one parcel at once make one transition; the second finds it done and returns.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import Iterable
+from datetime import datetime
+from decimal import Decimal
+from typing import NamedTuple
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext, ngettext
+
+from orders.models import Order, OrderStatus
+from orders.services import order_cancel, order_confirm, order_mark_returned
+from storefront.accounts.phone import normalize_phone
+from storefront.catalog.models import Sku
+from storefront.core.money import Money, format_money, quantize
+
+from .exceptions import CodNotFound, OrderNotPayable, PaymentError, PaymentMethodUnavailable
+from .models import (
+    CodCollection,
+    CodCustomerFlag,
+    CodExclusion,
+    EventSource,
+    Payment,
+    PaymentEvent,
+    PaymentMethod,
+    PaymentStatus,
+)
+from .services import payment_event_record, payment_transition
+
+log = logging.getLogger("payments.cod")
+
+SYSTEM = "system"
+# Order statuses before the parcel leaves (a refusal then cancels the order; after it, the order is returned).
+NOT_SHIPPED = frozenset({OrderStatus.PLACED, OrderStatus.CONFIRMED, OrderStatus.PACKED})
+FINISHED = frozenset({PaymentStatus.UNCOLLECTED, PaymentStatus.CANCELED})
+
+
+# --- the rules ------------------------------------------------------------------------------------------------------
+
+
+class CodEligibility(NamedTuple):
+    ok: bool
+    reason: str = ""  # why not, for the shopper (Russian, translated); empty when ok
+
+
+def cod_max_total() -> Decimal:
+    return Decimal(settings.STORE_COD_MAX_RUB)
+
+
+def cod_rules() -> list[tuple[str, str]]:
+    """The rules in force, as (rule, value) for the admin's COD pages (settings live outside the admin)."""
+    on = gettext("включена") if settings.STORE_COD_ENABLED else gettext("выключена (STORE_COD_ENABLED)")
+    return [
+        (gettext("Оплата при получении"), on),
+        (gettext("Наибольшая сумма заказа (STORE_COD_MAX_RUB)"), format_money(cod_max_total())),
+        (
+            gettext("Закрыта покупателю после невыкупов, не снятых поддержкой (STORE_COD_REFUSALS_LIMIT)"),
+            str(settings.STORE_COD_REFUSALS_LIMIT),
+        ),
+        (gettext("Срок перечисления почтой, дней (STORE_COD_REMIT_DAYS)"), str(settings.STORE_COD_REMIT_DAYS)),
+    ]
+
+
+def cod_excluded_titles(*, sku_ids: Iterable[int], at: datetime | None = None) -> list[str]:
+    """Titles of the products among `sku_ids` that an exclusion in force now keeps from pay on delivery."""
+    sku_ids = list(sku_ids)
+    if not sku_ids:
+        return []
+    at = at or timezone.now()
+    in_force = CodExclusion.objects.filter(Q(ends_at__isnull=True) | Q(ends_at__gt=at), starts_at__lte=at)
+    excluded = Sku.objects.filter(pk__in=sku_ids).filter(
+        Q(pk__in=in_force.filter(sku__isnull=False).values("sku_id"))
+        | Q(product_id__in=in_force.filter(product__isnull=False).values("product_id"))
+    )
+    return sorted(set(excluded.values_list("product__title", flat=True)))
+
+
+def cod_open_refusals(*, user=None, phone: str = "") -> int:
+    """Refused pay-on-delivery parcels not cleared by support, of this account or phone number."""
+    who = Q()
+    if getattr(user, "pk", None):
+        who |= Q(user_id=user.pk)
+    if phone:
+        with contextlib.suppress(ValidationError):  # a number that is not one matches nobody
+            who |= Q(phone=normalize_phone(phone))
+    if not who:
+        return 0
+    return CodCustomerFlag.objects.filter(who, cleared_at__isnull=True).count()
+
+
+def cod_eligibility(*, order_or_cart_total, sku_ids: Iterable[int], user=None, phone: str = "") -> CodEligibility:
+    """May this order (or cart) be paid on delivery? (ok, reason) — the reason is shown to the shopper."""
+    if not settings.STORE_COD_ENABLED:
+        return CodEligibility(False, gettext("Оплата при получении сейчас недоступна."))
+    total = order_or_cart_total.amount if isinstance(order_or_cart_total, Money) else Decimal(order_or_cart_total)
+    if total > cod_max_total():
+        return CodEligibility(
+            False,
+            gettext("Оплата при получении — для заказов до %(limit)s. Выберите оплату онлайн.")
+            % {"limit": format_money(cod_max_total())},
+        )
+    titles = cod_excluded_titles(sku_ids=sku_ids)
+    if titles:
+        quoted = ", ".join(f"«{t}»" for t in titles)
+        return CodEligibility(
+            False,
+            ngettext(
+                "Товар %(titles)s можно оплатить только онлайн.",
+                "Товары %(titles)s можно оплатить только онлайн.",
+                len(titles),
+            )
+            % {"titles": quoted},
+        )
+    if cod_open_refusals(user=user, phone=phone) >= settings.STORE_COD_REFUSALS_LIMIT:
+        return CodEligibility(
+            False,
+            gettext(
+                "Оплата при получении недоступна: прошлый заказ с оплатой при получении не был выкуплен. "
+                "Выберите оплату онлайн."
+            ),
+        )
+    return CodEligibility(True)
+
+
+def cod_exclusion_add(
+    *,
+    reason: str,
+    actor,
+    product_ids: Iterable[int] = (),
+    sku_ids: Iterable[int] = (),
+    starts_at: datetime | None = None,
+    ends_at: datetime | None = None,
+) -> list[CodExclusion]:
+    """Keep products (all their variants) or single variants from pay on delivery, e.g. for a flash sale."""
+    start = starts_at or timezone.now()
+    user = actor if getattr(actor, "pk", None) else None
+    common = {"reason": reason, "starts_at": start, "ends_at": ends_at, "created_by": user}
+    rows = [CodExclusion(product_id=pk, **common) for pk in product_ids] + [
+        CodExclusion(sku_id=pk, **common) for pk in sku_ids
+    ]
+    with transaction.atomic(durable=True):
+        return CodExclusion.objects.bulk_create(rows)
+
+
+def cod_flag_clear(*, flag_id: int, actor, note: str) -> CodCustomerFlag:
+    """Support lifts a refusal flag (the shopper paid for the return, or it was not their fault)."""
+    if not (note or "").strip():
+        raise PaymentError("a reason is required to clear a COD flag")
+    with transaction.atomic(durable=True):
+        flag = CodCustomerFlag.objects.select_for_update().get(pk=flag_id)
+        if flag.cleared_at is None:
+            flag.cleared_at = timezone.now()
+            flag.cleared_by = actor if getattr(actor, "pk", None) else None
+            flag.clear_note = note.strip()[:255]
+            flag.save(update_fields=["cleared_at", "cleared_by", "clear_note"])
+    return flag
+
+
+# --- the order and its payment --------------------------------------------------------------------------------------
+
+
+def cod_payment_start(*, order: Order, actor=SYSTEM) -> Payment:
+    """A pay-on-delivery order was just placed: confirm it without prepayment and open the payment the post collects.
+
+    Idempotent: a second call returns the payment the first one opened. Raises PaymentMethodUnavailable for an order
+    placed with another method, OrderNotPayable for one no longer placed/confirmed.
+    """
+    if order.payment_method != PaymentMethod.CASH_ON_DELIVERY:
+        raise PaymentMethodUnavailable(f"order {order.number} is paid by {order.payment_method}, not on delivery")
+    with transaction.atomic(durable=True):
+        # No payment row exists yet, so the order row is the lock two concurrent calls meet on.
+        locked = Order.objects.select_for_update(no_key=True).get(pk=order.pk)
+        existing = CodCollection.objects.select_related("payment").filter(order_id=locked.pk).first()
+        if existing is not None:
+            return existing.payment
+        if locked.status == OrderStatus.PLACED:
+            locked = order_confirm(order=locked, actor=actor, reason=gettext("Оплата при получении"))
+        elif locked.status != OrderStatus.CONFIRMED:
+            raise OrderNotPayable(f"order {locked.number} is {locked.status}")
+        payment = Payment.objects.create(
+            order=locked,
+            method=PaymentMethod.CASH_ON_DELIVERY,
+            status=PaymentStatus.AWAITING_COLLECTION,
+            amount=locked.total,
+            currency=locked.currency,
+            capture=False,
+        )
+        PaymentEvent.objects.create(
+            payment=payment,
+            from_status="",
+            to_status=PaymentStatus.AWAITING_COLLECTION,
+            source=EventSource.SYSTEM,
+            note=f"to collect on delivery: {payment.amount} {payment.currency}",
+        )
+        CodCollection.objects.create(payment=payment, order=locked)
+    order.status = locked.status
+    return payment
+
+
+def cod_amount_for_order(order: Order) -> Money:
+    """What the post is to collect for this order (the parcel's COD amount); zero when nothing is to be collected.
+
+    Logistics turns it into kopecks at the post's boundary (`Money.minor_units`)."""
+    row = (
+        Payment.objects.filter(
+            order_id=order.pk, method=PaymentMethod.CASH_ON_DELIVERY, status=PaymentStatus.AWAITING_COLLECTION
+        )
+        .values_list("amount", "currency")
+        .first()
+    )
+    return Money(*row) if row else Money(Decimal(0), order.currency)
+
+
+def _tracking_clean(tracking_number: str | None) -> str:
+    return "".join((tracking_number or "").split()).upper()[:32]
+
+
+def _locked_collection(*, order: Order | None, tracking_number: str) -> CodCollection:
+    """The COD collection of an order or a tracking number, its payment row locked (payment first, always)."""
+    if order is not None:
+        lookup = Q(order_id=order.pk)
+    elif tracking_number:
+        lookup = Q(tracking_number=tracking_number)
+    else:
+        raise TypeError("pass order= or tracking_number=")
+    payment_id = CodCollection.objects.filter(lookup).values_list("payment_id", flat=True).first()
+    if payment_id is None:
+        raise CodNotFound(f"no pay-on-delivery payment for {order or tracking_number}")
+    payment = Payment.objects.select_for_update(no_key=True).get(pk=payment_id)
+    collection = CodCollection.objects.get(payment_id=payment_id)
+    collection.payment = payment
+    return collection
+
+
+def _tracking_remember(collection: CodCollection, tracking_number: str) -> None:
+    if tracking_number and collection.tracking_number != tracking_number:
+        if CodCollection.objects.filter(tracking_number=tracking_number).exclude(pk=collection.pk).exists():
+            raise PaymentError(f"tracking number {tracking_number} already belongs to another COD order")
+        collection.tracking_number = tracking_number
+        collection.save(update_fields=["tracking_number"])
+
+
+def cod_parcel_registered(*, order: Order, tracking_number: str, actor=SYSTEM) -> CodCollection:
+    """Logistics registered the parcel of a COD order with the post: remember its tracking number (the key of the
+    post's remittance register). A parcel re-registered under a new number replaces the old one."""
+    number = _tracking_clean(tracking_number)
+    if not number:
+        raise ValueError("a tracking number is required")
+    with transaction.atomic(durable=True):
+        collection = _locked_collection(order=order, tracking_number="")
+        if collection.tracking_number != number:
+            old = collection.tracking_number
+            _tracking_remember(collection, number)
+            payment_event_record(
+                payment=collection.payment,
+                source=EventSource.LOGISTICS,
+                actor=actor,
+                note=f"parcel {number}" + (f" (was {old})" if old else ""),
+            )
+    return collection
+
+
+def _amount(value) -> Decimal:
+    if isinstance(value, Money):
+        return value.amount
+    if isinstance(value, float):
+        raise TypeError("money is never a float")
+    return quantize(Decimal(value))
+
+
+def cod_collected(
+    *,
+    amount,
+    order: Order | None = None,
+    tracking_number: str = "",
+    collected_at: datetime | None = None,
+    source: str = EventSource.LOGISTICS,
+    actor=SYSTEM,
+) -> Payment:
+    """The post handed the parcel over and collected `amount` (Money or Decimal roubles): the payment is collected.
+
+    Found by `order` or by `tracking_number` (both may be given: the number is then remembered). Idempotent: a repeated
+    report changes nothing (a different amount in it is recorded on the timeline). A collected amount that differs
+    from what was to be collected is recorded (payment timeline, CodCollection.amount_mismatch) and the payment still
+    becomes collected: the money is at the post either way and the reconciliation shows the difference. A report for
+    a parcel already refused changes nothing and is logged. Raises CodNotFound for an unknown order or number.
+    """
+    amount = _amount(amount)
+    number = _tracking_clean(tracking_number)
+    collected_at = collected_at or timezone.now()
+    with transaction.atomic(durable=True):
+        collection = _locked_collection(order=order, tracking_number=number)
+        payment = collection.payment
+        if order is not None:
+            _tracking_remember(collection, number)
+        if payment.status != PaymentStatus.AWAITING_COLLECTION:
+            if payment.status == PaymentStatus.COLLECTED and amount == collection.collected_amount:
+                return payment  # the same report again
+            payment_event_record(
+                payment=payment, source=source, actor=actor,
+                note=f"collection of {amount} reported again while {payment.status}: ignored",
+                payload={"amount": str(amount), "collected_at": collected_at.isoformat()},
+            )  # fmt: skip
+            if payment.status != PaymentStatus.COLLECTED:
+                log.error("COD payment %s is %s; the post reports it collected", payment.pk, payment.status)
+            return payment
+        collection.collected_amount = amount
+        collection.collected_at = collected_at
+        collection.amount_mismatch = amount != payment.amount
+        collection.save(update_fields=["collected_amount", "collected_at", "amount_mismatch"])
+        note = f"collected {amount} {payment.currency}"
+        if collection.amount_mismatch:
+            note += f"; amount mismatch: {payment.amount} was to be collected"
+            log.warning("COD payment %s: collected %s instead of %s", payment.pk, amount, payment.amount)
+        payment_transition(
+            payment=payment,
+            to_status=PaymentStatus.COLLECTED,
+            source=source,
+            actor=actor,
+            note=note,
+            payload={
+                "amount": str(amount),
+                "collected_at": collected_at.isoformat(),
+                "tracking_number": collection.tracking_number or "",
+            },
+        )
+    return payment
+
+
+def _order_actor(source: str, actor):
+    return actor if getattr(actor, "pk", None) else str(source)
+
+
+def cod_refused(
+    *,
+    reason: str,
+    order: Order | None = None,
+    tracking_number: str = "",
+    source: str = EventSource.LOGISTICS,
+    actor=SYSTEM,
+) -> Payment:
+    """The shopper refused the parcel, or it came back uncollected: nothing will be collected.
+
+    The payment becomes uncollected; the order is cancelled if it had not shipped yet, else marked returned, and its
+    goods go back on sale either way (orders.services); the shopper (account and phone) gets a CodCustomerFlag.
+    Idempotent; a refusal reported for a payment already collected changes nothing and is logged.
+    """
+    reason = (reason or "").strip() or gettext("Посылка не выкуплена")
+    number = _tracking_clean(tracking_number)
+    with transaction.atomic(durable=True):
+        collection = _locked_collection(order=order, tracking_number=number)
+        payment = collection.payment
+        if payment.status in FINISHED:
+            return payment
+        if payment.status != PaymentStatus.AWAITING_COLLECTION:
+            payment_event_record(
+                payment=payment, source=source, actor=actor, note=f"refusal reported while {payment.status}: ignored"
+            )
+            log.error("COD payment %s is %s; the post reports the parcel refused", payment.pk, payment.status)
+            return payment
+        the_order = Order.objects.get(pk=collection.order_id)
+        why = gettext("Посылка с оплатой при получении не выкуплена: %(reason)s") % {"reason": reason}
+        who = _order_actor(source, actor)
+        if the_order.status in NOT_SHIPPED:
+            the_order = order_cancel(order=the_order, actor=who, reason=why)
+        elif the_order.status == OrderStatus.SHIPPED:
+            the_order = order_mark_returned(order=the_order, actor=who, reason=why, restock=True)
+        elif the_order.status not in (OrderStatus.CANCELLED, OrderStatus.RETURNED):
+            log.error("COD order %s is %s; the post reports the parcel refused", the_order.number, the_order.status)
+        payment_transition(
+            payment=payment, to_status=PaymentStatus.UNCOLLECTED, source=source, actor=actor, note=reason[:255]
+        )
+        CodCustomerFlag.objects.get_or_create(
+            order_id=the_order.pk,
+            defaults={"user_id": the_order.user_id, "phone": the_order.contact_phone, "reason": reason[:255]},
+        )
+    if order is not None:
+        order.status = the_order.status
+    return payment
