@@ -7,6 +7,7 @@ import urllib.request
 
 import pytest
 
+from logistics.postal.breaker import CircuitBreaker
 from logistics.postal.sandbox import SANDBOX_LOGIN, SANDBOX_PASSWORD, SANDBOX_TOKEN, PostSandboxServer
 
 
@@ -55,5 +56,7 @@ def post_sandbox(_post_sandbox_server, settings):
     settings.STORE_POST_BATCH_URL = server.batch_url
     settings.STORE_POST_OTPRAVKA_URL = server.otpravka_url
     settings.STORE_POST_RETRY_BACKOFF = 0.001
+    for service in ("single", "batch", "otpravka"):
+        CircuitBreaker(service, failures=1, seconds=1).reset()
     yield SandboxControl(server)
     server.state.reset()
