@@ -91,6 +91,8 @@ class Payment(models.Model):
         _("ID платежа у провайдера"), max_length=64, unique=True, null=True, blank=True, editable=False
     )
     confirmation_url = models.URLField(_("страница оплаты"), max_length=500, blank=True, editable=False)
+    # where the provider sends the shopper back; stored so that a retry repeats the very same request
+    return_url = models.URLField(_("адрес возврата"), max_length=500, blank=True, editable=False)
     capture = models.BooleanField(_("одностадийный"), default=True, editable=False)
     cancellation_party = models.CharField(_("кто отменил"), max_length=32, blank=True, editable=False)
     cancellation_reason = models.CharField(_("причина отмены"), max_length=64, blank=True, editable=False)

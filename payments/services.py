@@ -126,6 +126,11 @@ def order_payment_begin(*, order: Order, return_url: str, actor) -> Payment | No
     Returns None for pay on delivery (payments.cod confirms those orders). ProviderUnavailable propagates with the
     order awaiting payment and the attempt NEW: the order page offers "try again" (the same key).
     """
+    if order.payment_method == PaymentMethod.CASH_ON_DELIVERY:
+        from .cod import cod_payment_start  # cod builds on this module's transitions: imported where used
+
+        cod_payment_start(order=order, actor="system")
+        return None
     if order.payment_method not in PROVIDER_METHODS:
         return None
     return payment_start(order=order, method=order.payment_method, return_url=return_url, actor=actor)
@@ -173,6 +178,7 @@ def payment_start(*, order: Order, method: str, return_url: str, actor) -> Payme
                 method=method,
                 amount=locked.total,
                 currency=locked.currency,
+                return_url=return_url,
                 # pay later is approved by the lender and held (waiting_for_capture), then captured: see _order_follow
                 capture=method != PaymentMethod.PAY_LATER,
             )
@@ -289,7 +295,7 @@ def payment_provider_create(*, payment_id: int, return_url: str, description: st
         remote = YooKassaClient().payment_create(
             amount=Money(payment.amount, payment.currency),
             method=payment.method,
-            return_url=return_url,
+            return_url=payment.return_url or return_url,  # the first attempt's: the same request, the same key
             description=description,
             idempotence_key=payment.idempotence_key,
             metadata={"payment": str(payment.pk)},
@@ -375,14 +381,15 @@ def payment_sync(*, payment_id: int, source: str, actor=None) -> Payment:
 def payment_notification_handle(*, provider_payment_id: str, event: str) -> Payment | None:
     """A webhook said something happened to a payment: believe only the provider's API.
 
-    An unknown payment id, or one the provider does not know (a forged notification), changes nothing.
+    An unknown payment id, or one the provider does not know (a forged notification), changes nothing; a claim the
+    provider does not confirm (forged, or older news arriving late) is logged and noted on the payment's timeline.
     """
     payment = Payment.objects.filter(provider_payment_id=provider_payment_id).first()
     if payment is None:
         log.warning("webhook %s for unknown payment %s ignored", event, provider_payment_id)
         return None
     try:
-        return payment_sync(payment_id=payment.pk, source=EventSource.WEBHOOK, actor="webhook")
+        payment = payment_sync(payment_id=payment.pk, source=EventSource.WEBHOOK, actor="webhook")
     except ProviderNotFound:
         log.warning("webhook %s for %s: the provider does not know it (forged?)", event, provider_payment_id)
         with transaction.atomic(durable=True):
@@ -390,6 +397,15 @@ def payment_notification_handle(*, provider_payment_id: str, event: str) -> Paym
                 payment=_locked(payment.pk), source=EventSource.WEBHOOK, note=f"unconfirmed webhook {event}"
             )
         return None
+    actual = payment.provider_payload.get("status", "")
+    if event.startswith("payment.") and event.removeprefix("payment.") != actual:
+        log.warning("webhook %s for %s not confirmed: the provider says %s", event, provider_payment_id, actual)
+        with transaction.atomic(durable=True):
+            payment = _locked(payment.pk)
+            payment_event_record(
+                payment=payment, source=EventSource.WEBHOOK, note=f"unconfirmed webhook {event}: provider says {actual}"
+            )
+    return payment
 
 
 # --- refunds

@@ -95,12 +95,14 @@ def order_payment_state_view(request, number: str | None = None, token: str | No
     order = _order(request, number, token)
     if not request.htmx:
         return redirect(order_path(order=order))
+    before = order_payment_state(order=order)
+    # a worker asks the provider; a later poll shows the answer (or this one, when the worker was quick)
+    if before.polling and payment_shopper_check(payment=before.payment):
+        order.refresh_from_db(fields=["status"])
     context = order_payment_panel_context(order=order, token=token)
     state = context["state"]
-    if state.polling:
-        payment_shopper_check(payment=state.payment)
-        if request.GET.get("seen") == f"{state.code}-{state.payment.pk}":
-            return HttpResponse(status=204)  # nothing new: htmx keeps the panel (and the shopper's open details)
+    if state.polling and request.GET.get("seen") == f"{state.code}-{state.payment.pk}":
+        return HttpResponse(status=204)  # nothing new: htmx keeps the panel (and the shopper's open details)
     return render(request, PANEL, {**context, "oob": True})
 
 

@@ -10,6 +10,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from payments.sandbox import SANDBOX_SECRET_KEY, SANDBOX_SHOP_ID, SandboxServer
+from storefront.celery import app as celery_app
 
 WAIT = 10.0  # seconds to wait for something that happens in another thread; never a measured time
 
@@ -93,3 +94,13 @@ def webhook_receiver(payment_sandbox):
     payment_sandbox.notifier.url = receiver.url
     yield receiver
     receiver.close()
+
+
+@pytest.fixture
+def eager_tasks():
+    """Celery tasks run inline where they are queued (`.delay()`), as a worker would run them at once."""
+    celery_app.conf.task_always_eager = True
+    celery_app.conf.task_eager_propagates = True
+    yield
+    celery_app.conf.task_always_eager = False
+    celery_app.conf.task_eager_propagates = False

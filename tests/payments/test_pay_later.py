@@ -23,13 +23,23 @@ def test_schedule_parts_add_up_to_the_total_to_the_kopeck(total):
 def test_first_part_takes_the_remainder():
     schedule = pay_later_schedule(Decimal("1000.01"))
 
-    assert [p.amount for p in schedule.parts] == [Decimal("250.01"), Decimal("250.00"), Decimal("250.00"), Decimal("250.00")]
+    assert [p.amount for p in schedule.parts] == [
+        Decimal("250.01"),
+        Decimal("250.00"),
+        Decimal("250.00"),
+        Decimal("250.00"),
+    ]
 
 
 def test_parts_fall_due_today_and_every_two_weeks():
     schedule = pay_later_schedule(Decimal("3000"), start=date(2026, 11, 23))
 
-    assert [p.due for p in schedule.parts] == [date(2026, 11, 23), date(2026, 12, 7), date(2026, 12, 21), date(2027, 1, 4)]
+    assert [p.due for p in schedule.parts] == [
+        date(2026, 11, 23),
+        date(2026, 12, 7),
+        date(2026, 12, 21),
+        date(2027, 1, 4),
+    ]
     assert [p.today for p in schedule.parts] == [True, False, False, False]
     assert schedule.part == Decimal("750.00")
 

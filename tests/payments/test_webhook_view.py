@@ -5,22 +5,12 @@ import json
 import pytest
 
 from payments.models import EventSource, PaymentStatus
-from storefront.celery import app as celery_app
 
 from .conftest import wait_until
 from .factories import started_payment
 from .sandbox_client import resolve
 
 URL = "/payments/webhook/"
-
-
-@pytest.fixture
-def eager_tasks():
-    celery_app.conf.task_always_eager = True
-    celery_app.conf.task_eager_propagates = True
-    yield
-    celery_app.conf.task_always_eager = False
-    celery_app.conf.task_eager_propagates = False
 
 
 def notify(client, event: str, object_id: str, *, address: str = "127.0.0.1", status: str = "succeeded"):
