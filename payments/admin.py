@@ -1,11 +1,20 @@
 """Support's view of payments: find by provider id / key, filter by status and method, full read-only timeline."""
 
+from datetime import timedelta
+
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.template.response import TemplateResponse
+from django.urls import path
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .exceptions import PaymentError
 from .models import EventSource, Payment, PaymentEvent, Refund
+from .selectors import payment_dropoff_report
 from .services import payment_sync
+
+DROPOFF_DAYS = (7, 14, 30, 90)
 
 
 class PaymentEventInline(admin.TabularInline):
@@ -47,6 +56,35 @@ class PaymentAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    def get_urls(self):
+        dropoff = path("drop-off/", self.admin_site.admin_view(self.dropoff_view), name="payments_payment_dropoff")
+        return [dropoff, *super().get_urls()]
+
+    def dropoff_view(self, request):
+        """Shoppers lost between placing an order and paying: per payment method and per day."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        try:
+            days = int(request.GET.get("days", DROPOFF_DAYS[1]))
+        except ValueError:
+            days = DROPOFF_DAYS[1]
+        days = days if days in DROPOFF_DAYS else DROPOFF_DAYS[1]
+        until = timezone.localdate()
+        since = until - timedelta(days=days - 1)
+        daily, totals = payment_dropoff_report(since=since, until=until)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("Отток между заказом и оплатой"),
+            "daily": daily,
+            "totals": totals,
+            "days": days,
+            "day_choices": DROPOFF_DAYS,
+            "since": since,
+            "until": until,
+        }
+        return TemplateResponse(request, "admin/payments/dropoff.html", context)
 
     @admin.action(description=_("Сверить статус с платёжным сервисом"), permissions=["change"])
     def sync_with_provider(self, request, queryset):

@@ -8,6 +8,7 @@ from datetime import timedelta
 from celery import shared_task
 from django.utils import timezone
 
+from .abandoned import orders_abandoned_cancel, payment_reminders_send
 from .exceptions import ProviderUnavailable
 from .models import OPEN_PROVIDER_STATUSES, PROVIDER_METHODS, EventSource, Payment, Refund, RefundStatus
 from .services import (
@@ -49,6 +50,12 @@ def payment_capture_process(*, payment_id: int) -> None:
 def payment_refund_unneeded_process(*, payment_id: int) -> None:
     """A payment that succeeded for an order already paid or cancelled: give it back."""
     payment_refund_unneeded(payment_id=payment_id)
+
+
+@shared_task
+def payments_abandoned_process() -> dict:
+    """Orders waiting for payment: remind after STORE_PAYMENT_REMINDER_MINUTES, cancel after ..._ABANDON_HOURS."""
+    return {"reminded": payment_reminders_send(), "cancelled": orders_abandoned_cancel()}
 
 
 @shared_task

@@ -26,6 +26,12 @@ app.conf.beat_schedule = {
     },
     # payments whose webhook never came are settled by asking the provider
     "payments-poll-open": {"task": "payments.tasks.payments_poll_open", "schedule": 60.0, "options": {"expires": 50}},
+    # orders waiting for payment: a reminder, then cancellation (stock back); payments/abandoned.py
+    "payments-abandoned": {
+        "task": "payments.tasks.payments_abandoned_process",
+        "schedule": 300.0,
+        "options": {"expires": 250},
+    },
 }
 app.autodiscover_tasks()
 

@@ -22,6 +22,13 @@ STAFF_GROUP_PERMISSIONS: dict[str, list[str]] = {
         "catalog.view_sku",
         "accounts.view_user",
         "notifications.view_notification",
+        # payments: timelines, refunds (add_refund = may refund), bank transfers for pay-on-delivery refunds
+        "payments.view_payment",
+        "payments.view_paymentevent",
+        "payments.view_refund",
+        "payments.add_refund",
+        "payments.view_banktransferrefundrequest",
+        "payments.change_banktransferrefundrequest",
     ],
     "ops": [
         "catalog.add_category",

@@ -46,6 +46,7 @@ KINDS = {
     for kind in (
         Kind("login_code", Category.TRANSACTIONAL, (Channel.SMS,), ("code",), secret=True),
         Kind("order_placed", Category.SERVICE, BOTH, ("number", "total", "link")),
+        Kind("payment_reminder", Category.SERVICE, BOTH, ("number", "total", "link", "deadline")),
         Kind("order_shipped", Category.SERVICE, BOTH, ("number", "tracking", "link")),
         Kind("order_ready_for_pickup", Category.SERVICE, BOTH, ("number", "office", "tracking")),
         Kind("refund_issued", Category.SERVICE, BOTH, ("number", "amount")),
