@@ -26,11 +26,11 @@ from orders.notify import order_link
 from orders.services import order_cancel
 from storefront.core.money import format_money
 from storefront.notifications.models import Notification
-from storefront.notifications.services import notification_send
 from storefront.outbox.services import outbox_enqueue
 
 from .exceptions import ProviderUnavailable
 from .models import OPEN_PROVIDER_STATUSES, EventSource, Payment, PaymentStatus
+from .notify import order_shopper_notify
 from .selectors import payment_deadline
 from .services import payment_sync
 
@@ -65,26 +65,15 @@ def payment_reminders_send(*, now: datetime | None = None, limit: int = 500) -> 
 
 
 def payment_reminder_send(*, order: Order) -> None:
-    """"Your order waits for payment until …" by SMS (and email), once per order: the keys make a repeat a no-op."""
+    """ "Your order waits for payment until …" by SMS (and email), once per order: the keys make a repeat a no-op."""
     context = {
         "number": order.number,
         "total": format_money(order.total, order.currency),
         "link": order_link(order=order),
         "deadline": date_format(timezone.localtime(payment_deadline(order=order)), "j E, H:i"),
     }
-    addresses = {"sms": {"phone": order.contact_phone}}
-    if order.contact_email:
-        addresses["email"] = {"email": order.contact_email}
     with transaction.atomic(durable=True):
-        for channel, address in addresses.items():
-            notification_send(
-                key=f"{REMINDER_KIND}:{order.number}:{channel}",
-                kind=REMINDER_KIND,
-                channel=channel,
-                to_user=order.user,
-                context=context,
-                **address,
-            )
+        order_shopper_notify(order=order, kind=REMINDER_KIND, key=f"{REMINDER_KIND}:{order.number}", context=context)
 
 
 def orders_abandoned_cancel(*, now: datetime | None = None, limit: int = 200) -> int:

@@ -24,7 +24,7 @@ from django.utils.translation import gettext
 
 from orders.models import Order, OrderStatus
 from orders.services import order_await_payment, order_mark_paid
-from storefront.core.money import Money
+from storefront.core.money import Money, format_money
 from storefront.outbox.services import outbox_enqueue
 
 from .exceptions import (
@@ -40,6 +40,7 @@ from .models import (
     ALLOWED_TRANSITIONS,
     PAID_STATUSES,
     PROVIDER_METHODS,
+    BankTransferRefundRequest,
     EventSource,
     Payment,
     PaymentEvent,
@@ -49,6 +50,7 @@ from .models import (
     RefundChannel,
     RefundStatus,
 )
+from .notify import order_shopper_notify
 from .pay_later import pay_later_eligible
 from .provider import ProviderPayment, YooKassaClient
 
@@ -416,42 +418,63 @@ def payment_refund(*, payment_id: int, amount: Decimal, reason: str, actor, sour
     several refunds race: the reservation is taken under the payment's row lock, counting unfinished ones.
 
     ProviderUnavailable leaves the refund PENDING; `refund_retry` repeats the same call (same key).
+    A whole order (by lines, several payments, pay on delivery) is refunded with payments.refunds.order_refund.
     """
     amount = Decimal(amount)
     if amount <= 0:
         raise RefundNotAllowed("amount must be positive")
     with transaction.atomic(durable=True):
-        payment = _locked(payment_id)
-        if payment.status not in PAID_STATUSES:
-            raise RefundNotAllowed(f"payment {payment.pk} is {payment.status}")
-        in_flight = payment.refunds.filter(status__in=[RefundStatus.NEW, RefundStatus.PENDING]).aggregate(
-            total=Sum("amount")
-        )["total"] or Decimal(0)
-        if amount > payment.amount - payment.refunded_amount - in_flight:
-            raise RefundNotAllowed(f"payment {payment.pk}: {amount} exceeds what is left to refund")
-        refund = Refund.objects.create(
-            payment=payment,
-            channel=RefundChannel.PROVIDER if payment.uses_provider else RefundChannel.BANK_TRANSFER,
-            amount=amount,
-            currency=payment.currency,
-            reason=reason[:250],
-            status=RefundStatus.PENDING,
-            actor=_actor_user(actor),
-            source=source,
-        )
-        payment_event_record(
-            payment=payment, source=source, actor=actor, note=f"refund {refund.pk} requested: {amount} ({reason})"[:255]
-        )
+        refund = refund_reserve(payment=_locked(payment_id), amount=amount, reason=reason, actor=actor, source=source)
     if refund.channel != RefundChannel.PROVIDER:
-        return refund  # a bank transfer request: staff complete it (pay-on-delivery wiring)
+        return refund  # a bank transfer request: support completes it (bank_transfer_refund_sent)
     return refund_retry(refund_id=refund.pk)
+
+
+def refund_left(*, payment: Payment) -> Decimal:
+    """What can still be refunded from a (locked) payment: paid, less refunded, less refunds still in flight."""
+    if payment.status not in PAID_STATUSES:
+        return Decimal(0)
+    in_flight = payment.refunds.filter(status__in=[RefundStatus.NEW, RefundStatus.PENDING]).aggregate(
+        total=Sum("amount")
+    )["total"] or Decimal(0)
+    return payment.amount - payment.refunded_amount - in_flight
+
+
+def refund_reserve(
+    *, payment: Payment, amount: Decimal, reason: str, actor, source: str, lines: dict[str, int] | None = None
+) -> Refund:
+    """Inside the caller's transaction, `payment` locked: take `amount` out of what is left to refund and write the
+    pending Refund, with a BankTransferRefundRequest when the money came on delivery (nothing to reverse online)."""
+    if payment.status not in PAID_STATUSES:
+        raise RefundNotAllowed(f"payment {payment.pk} is {payment.status}")
+    if amount > refund_left(payment=payment):
+        raise RefundNotAllowed(f"payment {payment.pk}: {amount} exceeds what is left to refund")
+    refund = Refund.objects.create(
+        payment=payment,
+        channel=RefundChannel.PROVIDER if payment.uses_provider else RefundChannel.BANK_TRANSFER,
+        amount=amount,
+        currency=payment.currency,
+        reason=reason[:250],
+        status=RefundStatus.PENDING,
+        actor=_actor_user(actor),
+        source=source,
+        lines=lines or {},
+    )
+    if refund.channel == RefundChannel.BANK_TRANSFER:
+        BankTransferRefundRequest.objects.create(
+            refund=refund, order_id=payment.order_id, amount=amount, currency=payment.currency
+        )
+    payment_event_record(
+        payment=payment, source=source, actor=actor, note=f"refund {refund.pk} requested: {amount} ({reason})"[:255]
+    )
+    return refund
 
 
 def refund_retry(*, refund_id: int) -> Refund:
     """Send (or re-send, with the same key) a PENDING provider refund and record the answer."""
     refund = Refund.objects.select_related("payment").get(pk=refund_id)
-    if refund.status != RefundStatus.PENDING:
-        return refund
+    if refund.status != RefundStatus.PENDING or refund.channel != RefundChannel.PROVIDER:
+        return refund  # settled, or a bank transfer (support sends it: bank_transfer_refund_sent)
     try:
         remote = YooKassaClient().refund_create(
             provider_payment_id=refund.payment.provider_payment_id,
@@ -470,6 +493,16 @@ def _refund_finish(
     *, refund_id: int, succeeded: bool, note: str, remote_id: str | None = None, payload: dict | None = None
 ) -> Refund:
     with transaction.atomic(durable=True):
+        return refund_complete(
+            refund_id=refund_id, succeeded=succeeded, note=note, remote_id=remote_id, payload=payload
+        )
+
+
+def refund_complete(
+    *, refund_id: int, succeeded: bool, note: str, remote_id: str | None = None, payload: dict | None = None
+) -> Refund:
+    """Record a pending refund's outcome, in the caller's transaction (locks: the payment, then the refund)."""
+    with transaction.atomic(savepoint=False):
         payment = _locked(Refund.objects.values_list("payment_id", flat=True).get(pk=refund_id))
         refund = Refund.objects.select_for_update().get(pk=refund_id)
         if refund.status != RefundStatus.PENDING:
@@ -486,6 +519,7 @@ def _refund_finish(
         if succeeded:
             payment.refunded_amount += refund.amount
             payment.save(update_fields=["refunded_amount", "updated_at"])
+            _refund_notify(refund=refund, order=Order.objects.select_related("user").get(pk=payment.order_id))
             if payment.refunded_amount == payment.amount:
                 payment_transition(
                     payment=payment,
@@ -504,6 +538,12 @@ def _refund_finish(
             payload=payload,
         )
     return refund
+
+
+def _refund_notify(*, refund: Refund, order: Order) -> None:
+    """ "We refunded N ₽ for order X", once per refund."""
+    context = {"number": order.number, "amount": format_money(refund.amount, refund.currency)}
+    order_shopper_notify(order=order, kind="refund_issued", key=f"refund_issued:{refund.pk}", context=context)
 
 
 def refund_notification_handle(*, provider_refund_id: str) -> Refund | None:

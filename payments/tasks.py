@@ -10,7 +10,15 @@ from django.utils import timezone
 
 from .abandoned import orders_abandoned_cancel, payment_reminders_send
 from .exceptions import ProviderUnavailable
-from .models import OPEN_PROVIDER_STATUSES, PROVIDER_METHODS, EventSource, Payment, Refund, RefundStatus
+from .models import (
+    OPEN_PROVIDER_STATUSES,
+    PROVIDER_METHODS,
+    EventSource,
+    Payment,
+    Refund,
+    RefundChannel,
+    RefundStatus,
+)
 from .services import (
     payment_capture,
     payment_notification_handle,
@@ -78,9 +86,10 @@ def payments_poll_open(*, older_than_seconds: int = 60, limit: int = 200) -> int
         except ProviderUnavailable:
             log.warning("poll: provider unavailable, stopping this round")
             break
-    for refund_id in Refund.objects.filter(status=RefundStatus.PENDING, created_at__lte=cutoff).values_list(
-        "pk", flat=True
-    )[:limit]:
+    pending_refunds = Refund.objects.filter(
+        status=RefundStatus.PENDING, channel=RefundChannel.PROVIDER, created_at__lte=cutoff
+    ).values_list("pk", flat=True)[:limit]
+    for refund_id in pending_refunds:
         try:
             refund_retry(refund_id=refund_id)
         except ProviderUnavailable:
