@@ -55,12 +55,8 @@ class OrderPaymentState:
 
 def payment_methods_for_order(*, order: Order) -> list[tuple[str, str]]:
     """(value, label) of the prepaid methods this order may be paid with (pay later only where it fits)."""
-    return [
-        (value, label)
-        for value, label in PaymentMethod.choices
-        if value in PROVIDER_METHODS
-        and (value != PaymentMethod.PAY_LATER or pay_later_eligible(total=order.total, currency=order.currency))
-    ]
+    choices = checkout_payment_choices(total=order.total, currency=order.currency)
+    return [(value, label) for value, label in choices if value in PROVIDER_METHODS]
 
 
 def payment_deadline(*, order: Order) -> datetime:
