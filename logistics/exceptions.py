@@ -23,3 +23,7 @@ class TrackingNumberTaken(LogisticsError):
     def __init__(self, number: str):
         self.number = number
         super().__init__(gettext("Трек-номер %(number)s уже присвоен другой посылке.") % {"number": number})
+
+
+class DispatchMixedOrigins(LogisticsError):
+    message = _("В отгрузку попадают посылки одного склада, ещё не переданные почте и не входящие в другую отгрузку.")

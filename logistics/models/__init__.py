@@ -1,5 +1,13 @@
 """Logistics tables, one module per area; import them from here (`from logistics.models import Parcel`)."""
 
+from .delivery import (  # noqa: F401
+    ContentsType,
+    CustomsDeclaration,
+    CustomsDeclarationLine,
+    OrderDelivery,
+    PickupKind,
+    PickupPoint,
+)
 from .parcels import (  # noqa: F401
     ACTIVE_STATUSES,
     ALLOWED_TRANSITIONS,
@@ -9,4 +17,13 @@ from .parcels import (  # noqa: F401
     ParcelLine,
     ParcelStatus,
     ParcelStatusChange,
+)
+from .regions import FederalDistrict, Region, RussiaPart  # noqa: F401
+from .rules import (  # noqa: F401
+    CustomsRule,
+    DeliveryMethod,
+    DeliveryTariff,
+    DispatchCutoff,
+    DutyBase,
+    PromiseRule,
 )

@@ -12,9 +12,9 @@ import datetime
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from .exceptions import InvalidParcelTransition, TrackingNumberTaken
-from .models import ALLOWED_TRANSITIONS, Parcel, ParcelStatus, ParcelStatusChange
-from .tracking_numbers import tracking_number_parse
+from ..exceptions import InvalidParcelTransition, TrackingNumberTaken
+from ..models import ALLOWED_TRANSITIONS, Parcel, ParcelStatus, ParcelStatusChange
+from ..tracking_numbers import tracking_number_parse
 
 SYSTEM = "system"
 
