@@ -153,7 +153,7 @@ class Gunicorn:
         self.env = env
         self.port = free_port()
         self.base_url = f"http://127.0.0.1:{self.port}"
-        self.log = log_dir / "gunicorn.log"
+        self.log = log_dir / "server.log"  # gunicorn's own log and Django's (JSON lines on stderr), as in production
         exe = Path(sys.executable).with_name("gunicorn")
         self.command = [
             str(exe) if exe.exists() else "gunicorn",
@@ -162,21 +162,21 @@ class Gunicorn:
             str(workers),
             "-b",
             f"127.0.0.1:{self.port}",
-            "--error-logfile",
-            str(self.log),
         ]
         if access_log:
             self.command += ["--access-logfile", str(log_dir / "access.log")]
         self.proc: subprocess.Popen | None = None
+        self.log_file = None
 
     def __enter__(self) -> Gunicorn:
         print("$ " + " ".join(self.command), flush=True)
+        self.log_file = self.log.open("ab")
         self.proc = subprocess.Popen(
             self.command,
             cwd=ROOT,
             env=self.env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
+            stdout=self.log_file,
+            stderr=subprocess.STDOUT,
             start_new_session=True,  # its own process group: Ctrl-C reaches us, and we stop it with its workers
         )
         try:
@@ -197,10 +197,27 @@ class Gunicorn:
             time.sleep(0.2)
         raise BenchError(f"gunicorn not ready after {timeout}s; see {self.log}:\n{self.log_tail()}")
 
-    def log_tail(self) -> str:
-        return self.log.read_text()[-3000:] if self.log.exists() else ""
+    def log_tail(self, chars: int = 3000) -> str:
+        return self.log.read_text(errors="replace")[-chars:] if self.log.exists() else ""
+
+    def errors_since(self, offset: int) -> list[str]:
+        """Error lines the server logged after `offset` bytes of its log (Django logs every 5xx)."""
+        with self.log.open("rb") as f:
+            f.seek(offset)
+            text = f.read().decode(errors="replace")
+        return [line for line in text.splitlines() if '"level": "ERROR"' in line or "[ERROR]" in line]
+
+    def log_size(self) -> int:
+        return self.log.stat().st_size if self.log.exists() else 0
 
     def __exit__(self, *exc) -> None:
+        try:
+            self._stop()
+        finally:
+            if self.log_file:
+                self.log_file.close()
+
+    def _stop(self) -> None:
         if self.proc is None or self.proc.poll() is not None:
             return
         with contextlib.suppress(ProcessLookupError):
@@ -285,7 +302,9 @@ def loadavg() -> str:
     return "?"
 
 
-def measure(args: argparse.Namespace, ceiling: Target, targets: list[Target], meter: cpu.CpuMeter) -> dict:
+def measure(
+    args: argparse.Namespace, server: Gunicorn, ceiling: Target, targets: list[Target], meter: cpu.CpuMeter
+) -> dict:
     levels: dict[str, dict] = {}
     w = {"threads": args.threads, "duration": args.duration, "meter": meter}
     if args.warmup:
@@ -305,7 +324,17 @@ def measure(args: argparse.Namespace, ceiling: Target, targets: list[Target], me
                 quiet = None
                 if args.quiet_wait:
                     quiet = cpu.wait_until_quiet(threshold=args.quiet_below, timeout=args.quiet_wait)
+                log_offset = server.log_size()
                 run = run_wrk(target, connections=c, **w)
+                if run["non_2xx_3xx"]:  # what were they? the status now, and what the server logged meanwhile
+                    errors = server.errors_since(log_offset)
+                    run["status_after"] = http_status(target.url)
+                    run["server_errors"] = {"count": len(errors), "sample": [e[:2000] for e in errors[:3]]}
+                    print(
+                        f"  {run['non_2xx_3xx']} non-2xx/3xx answers; {target.url} now answers {run['status_after']}; "
+                        f"{len(errors)} error lines logged" + (f", first: {errors[0][:300]}" if errors else ""),
+                        file=sys.stderr,
+                    )
                 run["busy_before"] = quiet
                 run["loadavg_after"] = loadavg()
                 attempts.append(run)
@@ -419,7 +448,7 @@ def main(argv: list[str] | None = None) -> int:
                 if status >= 400:
                     print(f"WARNING: {name} answers {status}; its figures measure an error page", file=sys.stderr)
             meter = cpu.CpuMeter(server_pid=server.proc.pid, database=urlsplit(env["DATABASE_URL"]).path.split("/")[-1])
-            levels = measure(args, ceiling, targets, meter)
+            levels = measure(args, server, ceiling, targets, meter)
             server_log = server.log_tail()
     except BenchError as exc:
         print(f"\n{exc}\n", file=sys.stderr)
@@ -443,7 +472,7 @@ def main(argv: list[str] | None = None) -> int:
         "status_checks": checks,
         "scenarios": {s.name: s.describe for s in (CEILING, *scenarios)},
         "levels": levels,
-        "gunicorn_log_tail": server_log,
+        "server_log_tail": server_log,
     }
     out = RESULTS / f"{stamp}.json"
     out.write_text(json.dumps(result, indent=2, ensure_ascii=False))
