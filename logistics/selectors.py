@@ -251,3 +251,30 @@ def order_delivery_get(*, order) -> OrderDelivery | None:
 
 def parcel_list_for_order(*, order) -> QuerySet[Parcel]:
     return Parcel.objects.filter(order=order).order_by("id")
+
+
+# --- checkout ------------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CheckoutDelivery:
+    """What the checkout shows and charges for delivery of a cart to a postcode."""
+
+    postcode: str
+    options: list[DeliveryOption]
+    quote: DeliveryQuote | None  # None before the address is known
+
+    def option(self, method: str) -> DeliveryOption | None:
+        return next((o for o in self.options if o.method == method), None)
+
+
+def checkout_delivery_get(
+    *, lines: Iterable[tuple[object, int]], subtotal: Decimal, postcode: str, at: datetime.datetime | None = None
+) -> CheckoutDelivery:
+    """Options with costs (by region, weight and sum), the promise per warehouse and the duty for (sku, quantity)
+    lines going to `postcode` ("" while unknown: the costs for any region, no promise)."""
+    items = ship_items_from_skus(lines)
+    weight = sum(i.weight_grams * i.quantity for i in items)
+    options = delivery_options_get(postcode=postcode or "", weight_grams=weight, subtotal=subtotal)
+    quote = delivery_quote(items=items, postcode=postcode, at=at) if postcode and items else None
+    return CheckoutDelivery(postcode=postcode or "", options=options, quote=quote)

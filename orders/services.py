@@ -89,6 +89,9 @@ class OrderDetails:
     payment_method: str
     contact_email: str = ""
     flat: str = ""
+    # Roubles, computed by the caller from logistics' tariffs (the checkout); None: the flat cost per method
+    # in settings.STORE_DELIVERY_COSTS_RUB (orders placed by scripts and the demo).
+    delivery_cost: Decimal | None = None
 
 
 # --- placing -------------------------------------------------------------------------------------------------------
@@ -168,7 +171,9 @@ def _order_place(*, details: OrderDetails, actor, key: str, lines, cart) -> Orde
                 line_total_rub=line_total,
             )
         )
-    delivery = delivery_cost_get(method=details.delivery_method)
+    delivery = details.delivery_cost
+    if delivery is None:
+        delivery = delivery_cost_get(method=details.delivery_method)
     user, actor_label = _actor_parts(actor)
     now = timezone.now()
     order = Order.objects.create(
@@ -248,6 +253,10 @@ def _details_clean(details: OrderDetails) -> OrderDetails:
         if not (getattr(details, field) or "").strip():
             raise OrderDetailsInvalid(field, message)
     if details.delivery_method not in DeliveryMethod.values:
+        raise OrderDetailsInvalid("delivery_method", _("Выберите способ доставки."))
+    if details.delivery_cost is not None and (
+        not isinstance(details.delivery_cost, Decimal) or details.delivery_cost < 0
+    ):
         raise OrderDetailsInvalid("delivery_method", _("Выберите способ доставки."))
     if details.payment_method not in PaymentMethod.values:
         raise OrderDetailsInvalid("payment_method", _("Выберите способ оплаты."))

@@ -7,11 +7,13 @@ recomputes every price from the database: nothing in the posted form but the ste
 
 from __future__ import annotations
 
+import logging
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django import forms
 from django.contrib import messages
+from django.db import DatabaseError
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext
@@ -19,10 +21,12 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 from django_htmx.http import HttpResponseClientRedirect
 
+from logistics.selectors import CheckoutDelivery, checkout_delivery_get, pickup_point_get
+from logistics.services import order_delivery_record
 from orders.exceptions import OrderDetailsInvalid, OrderError
 from orders.models import DeliveryMethod, Order, PaymentMethod
 from orders.notify import order_link
-from orders.selectors import delivery_cost_get, order_get_by_idempotency_key, order_list_for_user, order_path
+from orders.selectors import order_get_by_idempotency_key, order_list_for_user, order_path
 from orders.services import OrderDetails, order_place
 from payments.exceptions import PaymentError
 from payments.services import order_payment_begin
@@ -32,6 +36,8 @@ from .forms import AddressForm, ContactForm, DeliveryForm, PaymentForm
 from .selectors import cart_view_get
 from .services import CartOrderSource, cart_prices_accept
 from .session import cart_for_request, cart_remember
+
+logger = logging.getLogger(__name__)
 
 SESSION_CHECKOUT = "checkout"
 KEYS_KEPT = 10  # one-time keys of recently rendered review steps (several tabs, back button)
@@ -118,18 +124,31 @@ def _prefill(user) -> dict:
 
 
 def _details(draft: Draft) -> OrderDetails:
-    fields = OrderDetails.__dataclass_fields__
+    fields = [name for name in OrderDetails.__dataclass_fields__ if name != "delivery_cost"]
     return OrderDetails(**{name: draft.data.get(name, "") for name in fields})
+
+
+def _delivery(draft: Draft, view) -> CheckoutDelivery:
+    """Logistics' delivery options and costs for this cart and the address entered, the promise and the duty."""
+    postcode = draft.data.get("postcode", "") if "address" in draft.done else ""
+    lines = [(v.sku, v.line.quantity) for v in view.lines if not v.unavailable]
+    return checkout_delivery_get(lines=lines, subtotal=view.subtotal, postcode=postcode)
+
+
+def _delivery_cost(draft: Draft, delivery: CheckoutDelivery):
+    option = delivery.option(draft.data.get("delivery_method", "")) if "delivery" in draft.done else None
+    return option.cost if option is not None else None
 
 
 def _summary(draft: Draft, view) -> dict:
     data = draft.data
-    delivery = None
-    if "delivery" in draft.done:
-        delivery = delivery_cost_get(method=data["delivery_method"])
+    delivery_info = _delivery(draft, view)
+    delivery = _delivery_cost(draft, delivery_info)
     return {
         "phone": display_phone(data["contact_phone"]) if data.get("contact_phone") else "",
         "delivery_cost": delivery,
+        "delivery": delivery_info,
+        "pickup_point": pickup_point_get(pk=data.get("pickup_point")) if delivery is not None else None,
         "total": view.subtotal + delivery if delivery is not None else None,
     }
 
@@ -167,6 +186,9 @@ def _render(request, draft: Draft, *, step: str, form=None, error: str = "", war
 def _step_form(request, draft: Draft, step: Step, data=None) -> forms.Form:
     """A step's form, bound to `data` or showing what the draft holds; the payment step knows the total."""
     kwargs = {} if data is not None else {"initial": draft.data}
+    if step.name == "delivery":
+        kwargs["delivery"] = _delivery(draft, cart_view_get(cart=cart_for_request(request)))
+        kwargs["pickup_query"] = request.GET.get("pickup_q", "")
     if step.name == "payment":
         kwargs["total"] = _summary(draft, cart_view_get(cart=cart_for_request(request)))["total"]
     return step.form_class(data, **kwargs)
@@ -246,8 +268,13 @@ def _place(request, draft: Draft):
             warning=gettext("Цены изменились. Проверьте сумму и подтвердите заказ ещё раз."),
         )
     actor = request.user if request.user.is_authenticated else "guest"
+    delivery_cost = _delivery_cost(draft, _delivery(draft, view))
+    if delivery_cost is None:  # the method is not offered for this address any more
+        draft.reopen("delivery")
+        return _render(request, draft, step="delivery")
+    details = replace(_details(draft), delivery_cost=delivery_cost)
     try:
-        order = order_place(details=_details(draft), actor=actor, idempotency_key=key, cart=CartOrderSource(cart))
+        order = order_place(details=details, actor=actor, idempotency_key=key, cart=CartOrderSource(cart))
     except OrderDetailsInvalid as exc:
         step = next(s.name for s in STEPS if exc.field in s.form_class.base_fields)
         draft.reopen(step)
@@ -256,8 +283,13 @@ def _place(request, draft: Draft):
         return _render(request, draft, step=step, form=form)
     except OrderError as exc:
         return _render(request, draft, step=REVIEW, error=exc.message)
+    pickup_point = pickup_point_get(pk=draft.data.get("pickup_point"))
     draft.placed()
     cart_remember(request.session, cart, count=0)
+    try:  # freeze the promise, the pickup point and the duty on the order (logistics)
+        order_delivery_record(order=order, pickup_point=pickup_point, actor=actor)
+    except DatabaseError:  # the order stands; logistics records it later, nearest pickup point instead
+        logger.exception("order delivery not recorded", extra={"order": order.number})
     try:  # a prepaid method: on to the provider's page (payments); pay on delivery: the order page
         payment = order_payment_begin(order=order, return_url=order_link(order=order), actor=actor)
     except PaymentError:  # the order page says what happened and offers to try again

@@ -3,8 +3,8 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from orders.models import PaymentMethod
-from orders.selectors import delivery_options_list
+from logistics.selectors import CheckoutDelivery, pickup_point_get, pickup_point_search
+from orders.models import DeliveryMethod, PaymentMethod
 from orders.validators import MAX_LINE_QUANTITY, postcode_validator
 from payments.selectors import checkout_payment_choices
 from storefront.accounts.phone import normalize_phone
@@ -113,11 +113,42 @@ class DeliveryForm(forms.Form):
         error_messages={"required": _("Выберите способ доставки."), "invalid_choice": _("Выберите способ доставки.")},
     )
 
-    def __init__(self, *args, **kwargs):
+    pickup_point = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, delivery: CheckoutDelivery | None = None, pickup_query: str = "", **kwargs):
+        """`delivery`: logistics' options with their costs for this cart and address, the promise and the duty
+        (logistics.selectors.checkout_delivery_get); `pickup_query`: what the shopper searched pickup points for."""
         super().__init__(*args, **kwargs)
-        self.fields["delivery_method"].choices = [
-            (value, f"{label} — {format_money(cost)}") for value, label, cost in delivery_options_list()
-        ]
+        self.delivery = delivery
+        self.fields["delivery_method"].choices = (
+            [(o.method, f"{o.label} — {format_money(o.cost)}") for o in delivery.options]
+            if delivery is not None
+            else DeliveryMethod.choices
+        )
+        self.pickup_query = " ".join((pickup_query or "").split())[:80]
+
+    @property
+    def selected_pickup_id(self) -> int | None:
+        raw = self.data.get("pickup_point") if self.is_bound else self.initial.get("pickup_point")
+        point = pickup_point_get(pk=raw)
+        return point.pk if point else None
+
+    @property
+    def pickup_points(self) -> list:
+        """Points for the search (or near the address), the chosen one first."""
+        near = self.delivery.postcode if self.delivery is not None else ""
+        points = pickup_point_search(query=self.pickup_query, near=near)
+        selected = pickup_point_get(pk=self.selected_pickup_id)
+        return [selected, *[p for p in points if p.pk != selected.pk]] if selected else points
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("delivery_method") == DeliveryMethod.POST_PICKUP:
+            if pickup_point_get(pk=cleaned.get("pickup_point")) is None:
+                self.add_error("pickup_point", _("Выберите отделение, где заберёте посылку."))
+        else:
+            cleaned["pickup_point"] = None
+        return cleaned
 
 
 class PaymentForm(forms.Form):

@@ -1,0 +1,98 @@
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+
+from logistics.models import OrderDelivery, PickupPoint
+from orders.models import Order
+from tests.catalog.factories import FxRateFactory, ProductFactory, SkuFactory
+
+pytestmark = pytest.mark.django_db
+
+HTMX = {"HTTP_HX_REQUEST": "true"}
+CONTACT = {"step": "contact", "contact_phone": "8 916 123-45-67", "recipient_name": "Анна Смирнова"}
+ADDRESS = {"step": "address", "postcode": "101000", "city": "Москва", "street": "Мясницкая", "house": "12"}
+PAYMENT = {"step": "payment", "payment_method": "cod"}
+
+
+@pytest.fixture
+def in_cart(client):
+    FxRateFactory(currency="EUR", date=timezone.localdate() - datetime.timedelta(days=1), rate=Decimal("100"))
+    sku = SkuFactory(product=ProductFactory(title="Наушники", origin="CN", weight_grams=400), price=Decimal("3000"))
+    client.post("/cart/add/", {"sku": sku.pk, "quantity": 1})
+    return sku
+
+
+def _to_delivery(client, **address):
+    client.post("/checkout/", CONTACT)
+    client.post("/checkout/", {**ADDRESS, **address})
+    return client.get("/checkout/").content.decode()
+
+
+def _key(html: str) -> str:
+    marker = 'name="idempotency_key" value="'
+    start = html.index(marker) + len(marker)
+    return html[start : start + 32]
+
+
+def test_delivery_step_offers_both_methods_with_logistics_costs_and_the_promise(client, in_cart):
+    html = _to_delivery(client)
+    assert "В отделение Почты России — 299\xa0₽" in html
+    assert "Курьером до двери — 499\xa0₽" in html
+    assert 'id="checkout-promise"' in html and "7–10 дней" in html
+    assert "Без таможенной пошлины." in html
+
+
+def test_costs_follow_the_region_of_the_address(client, in_cart):
+    html = _to_delivery(client, postcode="690091", city="Владивосток")
+    assert "Курьером до двери — 799\xa0₽" in html and "15–20 дней" in html
+
+
+def test_delivery_step_lists_pickup_points_near_the_address(client, in_cart):
+    html = _to_delivery(client)
+    assert 'id="pickup-q"' in html and 'hx-get="/delivery/pickup-points/"' in html
+    assert 'name="pickup_point" id="pickup-' in html and "101000, Москва" in html
+
+
+def test_pickup_search_without_javascript_reloads_the_step_with_results(client, in_cart):
+    _to_delivery(client)
+    html = client.get("/checkout/", {"step": "delivery", "pickup_q": "Казань"}).content.decode()
+    assert "420012, Казань" in html and 'value="Казань"' in html
+
+
+def test_post_office_delivery_needs_a_pickup_point(client, in_cart):
+    _to_delivery(client)
+    html = client.post("/checkout/", {"step": "delivery", "delivery_method": "post_pickup"}, **HTMX).content.decode()
+    assert "Выберите отделение, где заберёте посылку." in html
+
+
+def test_order_freezes_the_promise_the_pickup_point_and_the_cost(client, in_cart):
+    point = PickupPoint.objects.get(postcode="101000")
+    _to_delivery(client)
+    client.post("/checkout/", {"step": "delivery", "delivery_method": "post_pickup", "pickup_point": point.pk})
+    client.post("/checkout/", PAYMENT)
+    review = client.get("/checkout/").content.decode()
+    assert 'id="pickup-summary">101000, Москва' in review
+    assert 'id="checkout-total">3\xa0299\xa0₽<' in review
+
+    client.post("/checkout/", {"step": "place", "idempotency_key": _key(review)})
+
+    order = Order.objects.get()
+    delivery = OrderDelivery.objects.get(order=order)
+    placed = timezone.localtime(order.placed_at).date()
+    assert (delivery.method, delivery.pickup_point, delivery.cost) == ("post_pickup", point, Decimal("299.00"))
+    assert order.delivery_cost == Decimal("299.00")
+    assert ((delivery.promised_from - placed).days, (delivery.promised_by - placed).days) == (7, 10)
+    assert delivery.region_subject == "Москва"
+    assert delivery.promise[0]["origin"] == "CN"
+
+
+def test_courier_order_is_charged_the_regional_tariff(client, in_cart):
+    _to_delivery(client, postcode="690091", city="Владивосток")
+    client.post("/checkout/", {"step": "delivery", "delivery_method": "courier"})
+    client.post("/checkout/", PAYMENT)
+    client.post("/checkout/", {"step": "place", "idempotency_key": _key(client.get("/checkout/").content.decode())})
+    order = Order.objects.get()
+    assert order.delivery_cost == Decimal("799.00")
+    assert OrderDelivery.objects.get(order=order).pickup_point is None
