@@ -392,6 +392,24 @@ def git_commit() -> str:
     return res.stdout.strip() + ("+dirty" if dirty.stdout.strip() else "")
 
 
+def purge_celery(env: dict[str, str]) -> str:
+    """No worker runs during a benchmark: drop what scenarios queued (webhooks, notifications) from the bench broker."""
+    res = subprocess.run(
+        [sys.executable, "-m", "celery", "-A", "storefront", "purge", "-f"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    said = (res.stdout.strip().splitlines() or ["nothing"])[-1]
+    if res.returncode != 0:
+        said = f"celery purge failed ({res.returncode}): {res.stderr.strip()[-300:]}"
+    print(f"celery queues of the bench broker: {said}", flush=True)
+    return said
+
+
 def redact(url: str) -> str:
     parts = urlsplit(url)
     if parts.password:
@@ -448,8 +466,11 @@ def main(argv: list[str] | None = None) -> int:
                 if status >= 400:
                     print(f"WARNING: {name} answers {status}; its figures measure an error page", file=sys.stderr)
             meter = cpu.CpuMeter(server_pid=server.proc.pid, database=urlsplit(env["DATABASE_URL"]).path.split("/")[-1])
-            levels = measure(args, server, ceiling, targets, meter)
-            server_log = server.log_tail()
+            try:
+                levels = measure(args, server, ceiling, targets, meter)
+            finally:
+                server_log = server.log_tail()
+                purged = purge_celery(env)
     except BenchError as exc:
         print(f"\n{exc}\n", file=sys.stderr)
         return 1
@@ -465,6 +486,7 @@ def main(argv: list[str] | None = None) -> int:
         "database_url": redact(env["DATABASE_URL"]),
         "redis_url": redact(env["REDIS_URL"]),
         "seed": seeded,
+        "celery_purged": purged,
         "cpu_busy_before": busy,
         "loadavg_before": load_before,
         "gunicorn": " ".join(server.command).replace(str(Path(tmp)), "$TMP"),
