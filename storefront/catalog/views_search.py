@@ -1,11 +1,16 @@
-"""Search pages: /search/?q= (results, corrections, the helpful page) and /search/suggest/?q= (htmx partial)."""
+"""Search pages: /search/?q= (results, corrections, the helpful page) and /search/suggest/?q= (htmx partial).
+
+Like the listings (catalog/cache.py): the results block is what every shopper sees for a query and is kept under
+the catalog version for RESULTS_TTL; visitors without a session get the whole page from the cache (CSRF hole
+filled per request), others get their own page around the cached block. No-result searches are still counted
+on every request, cached or not.
+"""
 
 from __future__ import annotations
 
 import hashlib
 from urllib.parse import urlencode
 
-from django.core.cache import cache
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
@@ -14,7 +19,15 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.views.decorators.http import require_GET
 
-from .cache import CSRF_HOLE, catalog_cache_version, csrf_fill
+from .cache import (
+    CSRF_HOLE,
+    catalog_cache_version,
+    csrf_fill,
+    page_is_shared,
+    page_render_shared,
+    versioned_get,
+    versioned_set,
+)
 from .search import (
     popular_categories,
     product_search,
@@ -30,11 +43,12 @@ from .selectors_listing import _page_links
 
 RESULTS_TTL = 60
 SUGGEST_TTL = 60
+SHARED_QUERY_MAX = 600  # longer query strings are served fine, just not kept as whole pages
 
 
 def _key(kind: str, *parts: object) -> str:
-    digest = hashlib.md5("\x1f".join(str(p) for p in parts).encode(), usedforsecurity=False).hexdigest()
-    return f"search:{kind}:{get_language()}:{catalog_cache_version()}:{digest}"
+    digest = hashlib.blake2s("\x1f".join(str(p) for p in parts).encode(), digest_size=12).hexdigest()
+    return f"search:{kind}:{get_language()}:{digest}"
 
 
 def _url(query: str, sort: str, page: int = 1, *, exact: bool = False) -> str:
@@ -77,41 +91,57 @@ def _results_html(query: str, sort: str, page: int, exact: bool) -> dict:
     }
 
 
+def _helpful_page(request, query: str):
+    response = render(request, "catalog/search_empty.html", {"query": query, "categories": popular_categories()})
+    patch_vary_headers(response, ("HX-Request",))
+    return response
+
+
 @require_GET
 def search(request):
     query, sort, page, exact = SearchForm(request.GET).params()
-    entry = None
-    if search_has_words(query):
-        key = _key("results", search_term_key(query), sort, page, exact)
-        entry = cache.get(key)
-        if entry is None:
-            entry = _results_html(query, sort, page, exact)
-            cache.set(key, entry, RESULTS_TTL)
-    if entry is None or not entry["searchable"]:  # empty, punctuation or stop words only: the helpful page
-        response = render(request, "catalog/search_empty.html", {"query": query, "categories": popular_categories()})
-        patch_vary_headers(response, ("HX-Request",))
-        return response
+    if not search_has_words(query):  # empty or punctuation only
+        return _helpful_page(request, query)
+
+    partial = bool(request.htmx) and not request.htmx.history_restore_request  # sorting and pages swap the block
+    query_string = request.META.get("QUERY_STRING", "")
+    # A whole page shows the raw query in the header box, so it is keyed by the URL as typed.
+    shared = not partial and len(query_string) <= SHARED_QUERY_MAX and page_is_shared(request)
+    key = _key("page", query_string) if shared else _key("block", search_term_key(query), sort, page, exact)
+    entry = versioned_get(key)
+    if entry is None:
+        version = catalog_cache_version()  # read before the data, as versioned_set wants
+        entry = _results_html(query, sort, page, exact)
+        if shared and entry["searchable"]:
+            context = _page_context(query, entry, mark_safe(entry["html"]))  # our own rendered template
+            entry["html"] = page_render_shared(request, "catalog/search.html", context)
+        entry = versioned_set(key, entry, version=version, timeout=RESULTS_TTL)
+    if not entry["searchable"]:  # stop words only ("и для"): nothing to search for
+        return _helpful_page(request, query)
 
     if entry["miss"]:
         search_miss_record(term=query)
-    results_html = mark_safe(csrf_fill(entry["html"], request))  # our own rendered template
-    if request.htmx and request.htmx.target == "search-results":
-        response = HttpResponse(results_html)
+    html = csrf_fill(entry["html"], request)
+    if partial or shared:
+        response = HttpResponse(html)
     else:
-        context = {"query": query, "results_html": results_html, "total": entry["total"]}
-        context["shown_query"] = entry["shown_query"]
-        response = render(request, "catalog/search.html", context)
+        response = render(request, "catalog/search.html", _page_context(query, entry, mark_safe(html)))
     patch_vary_headers(response, ("HX-Request",))  # the same URL answers htmx with the results block only
     return response
+
+
+def _page_context(query: str, entry: dict, results_html: str) -> dict:
+    return {"query": query, "results_html": results_html, "total": entry["total"], "shown_query": entry["shown_query"]}
 
 
 @require_GET
 def suggest(request):
     prefix = search_term_key(search_normalize(request.GET.get("q")))
     key = _key("suggest", prefix)
-    html = cache.get(key)
-    if html is None:
+    entry = versioned_get(key)
+    if entry is None:
+        version = catalog_cache_version()
         context = {"suggestions": search_suggest(prefix), "prefix": prefix}
         html = render_to_string("catalog/_suggestions.html", context).strip()  # empty: the box hides (:empty)
-        cache.set(key, html, SUGGEST_TTL)
-    return HttpResponse(html)
+        entry = versioned_set(key, {"html": html}, version=version, timeout=SUGGEST_TTL)
+    return HttpResponse(entry["html"])

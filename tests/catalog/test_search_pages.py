@@ -175,3 +175,31 @@ def test_nothing_found_page_has_one_heading_saying_so(client, catalog):
     html = client.get(SEARCH_URL, {"q": "щщщжжжщщщ"}).content.decode()
     assert html.count("ничего не нашлось") == 1
     assert "Результаты по запросу" not in html
+
+
+def test_visitor_without_session_gets_shared_page_with_own_csrf_token(catalog):
+    from django.test import Client
+
+    first, second = Client(enforce_csrf_checks=True), Client(enforce_csrf_checks=True)
+    html_one = first.get(SEARCH_URL, {"q": "смартфон"}).content.decode()
+    html_two = second.get(SEARCH_URL, {"q": "смартфон"}).content.decode()  # from the cache
+    assert "csrf-hole" not in html_two
+    assert "Смартфон Apple iPhone 15" in html_two
+    token = html_two.split('name="csrfmiddlewaretoken" value="')[1].split('"')[0]
+    assert token != html_one.split('name="csrfmiddlewaretoken" value="')[1].split('"')[0]
+
+
+def test_logged_in_shopper_sees_own_header_on_cached_results(client, catalog):
+    from storefront.accounts.models import User
+
+    client.get(SEARCH_URL, {"q": "смартфон"})  # an anonymous visit fills the cache first
+    client.force_login(User.objects.create_user(phone="+79160000002"))
+    html = client.get(SEARCH_URL, {"q": "смартфон"}).content.decode()
+    assert "Выйти" in html
+    assert "Смартфон Apple iPhone 15" in html
+
+
+def test_header_box_keeps_the_query_as_typed_on_shared_pages(client, catalog):
+    client.get(SEARCH_URL, {"q": "Смартфон"})
+    html = client.get(SEARCH_URL, {"q": "смартфон"}).content.decode()
+    assert 'value="смартфон"' in html
