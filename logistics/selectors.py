@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.conf import settings
 from django.db.models import IntegerField, QuerySet
 from django.db.models.functions import Abs, Cast
 from django.utils import timezone
@@ -43,10 +44,15 @@ def delivery_cost_get(
     *, method: str, postcode: str, weight_grams: int, subtotal: Decimal, book: RuleBook | None = None
 ) -> Decimal:
     """The shopper's price for `method` to `postcode`: the most specific tariff's base plus its price per started
-    kilogram above the first; 0 from the tariff's free-delivery sum. KeyError for a method without a tariff."""
+    kilogram above the first; 0 from the tariff's free-delivery sum. KeyError for a method without a tariff for
+    the region; the flat settings.STORE_DELIVERY_COSTS_RUB when the method has no tariff rows at all."""
     book = book or rule_book_get()
     region = book.region(postcode)
-    tariff = next((t for t in book.tariffs.get(method, []) if t.matches(region)), None)
+    tariffs = book.tariffs.get(method, [])
+    if not tariffs and method in settings.STORE_DELIVERY_COSTS_RUB:
+        # no tariff rows for the method at all (a database before the seed, or ops removed them): the flat cost
+        return Decimal(settings.STORE_DELIVERY_COSTS_RUB[method])
+    tariff = next((t for t in tariffs if t.matches(region)), None)
     if tariff is None:
         raise KeyError(method)
     if tariff.free_from_rub is not None and subtotal >= tariff.free_from_rub:

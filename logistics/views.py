@@ -115,14 +115,15 @@ def cart_delivery_view(request):
 def pickup_search_view(request):
     """Pickup points matching ?q= (postcode digits or city/street words), nearest to ?near= when empty;
     the shopper's current choice (?pickup_point=) stays first."""
-    points = pickup_point_search(query=request.GET.get("q", ""), near=request.GET.get("near", ""))
+    query = request.GET.get("q") or request.GET.get("pickup_q") or ""  # the checkout's search box is pickup_q
+    points = pickup_point_search(query=query, near=request.GET.get("near", ""))
     selected = pickup_point_get(pk=request.GET.get("pickup_point"))
     if selected is not None:
         points = [selected, *[p for p in points if p.pk != selected.pk]]
     response = render(
         request,
         "logistics/partials/pickup_results.html",
-        {"points": points, "selected_id": selected.pk if selected else None, "query": request.GET.get("q", "")},
+        {"points": points, "selected_id": selected.pk if selected else None, "query": query},
     )
     response["Cache-Control"] = "private, no-cache"
     return response
