@@ -15,8 +15,11 @@ app.conf.task_routes = {
     "storefront.notifications.tasks.*": {"queue": "notifications"},
     "payments.tasks.*": {"queue": "partners"},
     "logistics.tasks.*": {"queue": "partners"},
+    "logistics.postal.tasks.*": {"queue": "partners"},
 }
 app.conf.beat_schedule = {
+    # parcels for confirmed/paid orders, unsent parcels of cancelled orders cancelled (logistics/services/placement.py)
+    "logistics-parcels-sync": {"task": "logistics.parcels.sync", "schedule": 60.0, "options": {"expires": 50}},
     # expires: while no worker runs, beat must not pile up thousands of relay runs in the queue.
     "outbox-relay": {"task": "storefront.outbox.tasks.outbox_relay", "schedule": 2.0, "options": {"expires": 10}},
     "outbox-cleanup": {"task": "storefront.outbox.tasks.outbox_cleanup", "schedule": crontab(hour=3, minute=17)},
@@ -31,6 +34,12 @@ app.conf.beat_schedule = {
         "task": "payments.tasks.payments_abandoned_process",
         "schedule": 300.0,
         "options": {"expires": 250},
+    },
+    # the postal tracking sync (logistics/postal/sync.py): tickets asked and answers collected on each pass
+    "postal-tracking-sync": {
+        "task": "logistics.postal.tasks.tracking_sync",
+        "schedule": 300.0,
+        "options": {"expires": 280},
     },
 }
 app.autodiscover_tasks()

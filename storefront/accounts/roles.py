@@ -8,6 +8,17 @@ from django.contrib.auth.models import Group, Permission
 from django.db import DEFAULT_DB_ALIAS
 from django.db.models import Q
 
+LOGISTICS_RULE_MODELS = ("region", "promiserule", "dispatchcutoff", "deliverytariff", "customsrule", "pickuppoint")
+LOGISTICS_MODELS = (
+    *LOGISTICS_RULE_MODELS,
+    "parcel",
+    "parcelline",
+    "parcelstatuschange",
+    "orderdelivery",
+    "customsdeclaration",
+    "customsdeclarationline",
+    "dispatch",
+)
 STAFF_GROUP_PERMISSIONS: dict[str, list[str]] = {
     "support": [
         "orders.view_order",
@@ -29,6 +40,15 @@ STAFF_GROUP_PERMISSIONS: dict[str, list[str]] = {
         "payments.add_refund",
         "payments.view_banktransferrefundrequest",
         "payments.change_banktransferrefundrequest",
+        # pay on delivery: collections, refusal flags (change = may clear one), exclusions, reconciliations
+        "payments.view_codcollection",
+        "payments.view_codcustomerflag",
+        "payments.change_codcustomerflag",
+        "payments.view_codexclusion",
+        "payments.view_codreconciliation",
+        "payments.view_codremittanceline",
+        # logistics: parcels with their history, delivery records, CN23, dispatches, pickup points, the rules
+        *(f"logistics.view_{m}" for m in LOGISTICS_MODELS),
     ],
     "ops": [
         "catalog.add_category",
@@ -42,6 +62,20 @@ STAFF_GROUP_PERMISSIONS: dict[str, list[str]] = {
         "orders.view_order",
         "orders.view_orderline",
         "orders.view_orderstatuschange",
+        # pay on delivery: exclusions (e.g. a flash sale) and the remittance reconciliations ops load
+        "payments.view_codexclusion",
+        "payments.add_codexclusion",
+        "payments.change_codexclusion",
+        "payments.delete_codexclusion",
+        "payments.view_codcollection",
+        "payments.view_codreconciliation",
+        "payments.view_codremittanceline",
+        # logistics: the rules and pickup points are ops' data; CN23 lines corrected before a manifest goes out
+        *(f"logistics.view_{m}" for m in LOGISTICS_MODELS),
+        *(f"logistics.{a}_{m}" for m in LOGISTICS_RULE_MODELS for a in ("add", "change", "delete")),
+        "logistics.change_dispatch",
+        "logistics.change_customsdeclaration",
+        *(f"logistics.{a}_customsdeclarationline" for a in ("add", "change", "delete")),
     ],
 }
 ROLE_APP_LABELS = {perm.split(".")[0] for perms in STAFF_GROUP_PERMISSIONS.values() for perm in perms}
