@@ -70,3 +70,18 @@ def test_export_manifest_writes_csv_and_xml_with_every_cn23_line(parcels, tmp_pa
 def test_export_manifest_for_an_unknown_dispatch_fails_clearly(tmp_path):
     with pytest.raises(CommandError, match="no dispatch with id 999"):
         call_command("export_manifest", dispatch=999, out=str(tmp_path))
+
+
+def test_admin_downloads_the_manifest_and_opens_the_declaration(parcels, client):
+    from tests.accounts.factories import UserFactory
+
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    dispatch = dispatch_create(parcel_ids=[p.pk for p in parcels], actor="ops")
+    response = client.get(f"/admin/logistics/dispatch/{dispatch.pk}/manifest.csv")
+    assert response.status_code == 200 and "Кроссовки" in response.content.decode()
+    response = client.get(f"/admin/logistics/dispatch/{dispatch.pk}/manifest.xml")
+    assert response["Content-Type"].startswith("application/xml")
+    assert client.get(f"/admin/logistics/dispatch/{dispatch.pk}/change/").status_code == 200
+    declaration = parcels[0].customs
+    assert client.get(f"/admin/logistics/customsdeclaration/{declaration.pk}/change/").status_code == 200
+    assert client.get(f"/admin/logistics/parcel/{parcels[0].pk}/change/").status_code == 200
