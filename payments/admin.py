@@ -221,3 +221,6 @@ class BankTransferRefundRequestAdmin(admin.ModelAdmin):
                 )
             except RefundNotAllowed as exc:
                 self.message_user(request, f"{transfer.order}: {exc.user_message}", messages.ERROR)
+
+
+from . import admin_cod  # noqa: E402, F401  (pay on delivery: collections, flags, exclusions, reconciliations)

@@ -159,7 +159,7 @@ def cod_exclusion_add(
     rows = [CodExclusion(product_id=pk, **common) for pk in product_ids] + [
         CodExclusion(sku_id=pk, **common) for pk in sku_ids
     ]
-    with transaction.atomic(durable=True):
+    with transaction.atomic():  # not durable: the admin's add form calls it inside its own transaction
         return CodExclusion.objects.bulk_create(rows)
 
 
@@ -167,7 +167,7 @@ def cod_flag_clear(*, flag_id: int, actor, note: str) -> CodCustomerFlag:
     """Support lifts a refusal flag (the shopper paid for the return, or it was not their fault)."""
     if not (note or "").strip():
         raise PaymentError("a reason is required to clear a COD flag")
-    with transaction.atomic(durable=True):
+    with transaction.atomic():  # not durable: the admin's change form calls it inside its own transaction
         flag = CodCustomerFlag.objects.select_for_update().get(pk=flag_id)
         if flag.cleared_at is None:
             flag.cleared_at = timezone.now()

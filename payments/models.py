@@ -274,8 +274,8 @@ class BankTransferRefundRequest(models.Model):
 
 class CodCollection(models.Model):
     """Pay on delivery for one order: what the post is to collect (the payment's amount), the parcel it travels in
-    (logistics tells us the tracking number: payments never reads logistics' tables), what the post reported
-    collecting, and the remittance that brought the money to us (the register, payments/reconcile.py)."""
+    (logistics tells us the tracking number: payments never reads logistics' tables) and what the post reported
+    collecting. The remittance that brought the money to us is its applied CodRemittanceLine (at most one)."""
 
     payment = models.OneToOneField(Payment, on_delete=models.PROTECT, related_name="cod", verbose_name=_("платёж"))
     order = models.OneToOneField(
@@ -285,17 +285,6 @@ class CodCollection(models.Model):
     collected_amount = models.DecimalField(_("получено почтой"), max_digits=12, decimal_places=2, null=True, blank=True)
     collected_at = models.DateTimeField(_("получен при вручении"), null=True, blank=True)
     amount_mismatch = models.BooleanField(_("сумма при вручении не совпала"), default=False)
-    remitted_amount = models.DecimalField(_("перечислено"), max_digits=12, decimal_places=2, null=True, blank=True)
-    remitted_fee = models.DecimalField(_("плата почты"), max_digits=12, decimal_places=2, null=True, blank=True)
-    remitted_on = models.DateField(_("дата перевода"), null=True, blank=True)
-    remittance_line = models.ForeignKey(
-        "CodRemittanceLine",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("строка реестра"),
-    )
     created_at = models.DateTimeField(_("создан"), default=timezone.now, editable=False)
 
     class Meta:
@@ -303,12 +292,8 @@ class CodCollection(models.Model):
         verbose_name_plural = _("наложенные платежи")
         ordering = ["-created_at", "-id"]
         indexes = [
-            # "collected but not remitted after N days"
-            models.Index(
-                fields=["collected_at"],
-                name="cod_collected_not_remitted",
-                condition=Q(collected_at__isnull=False, remittance_line__isnull=True),
-            ),
+            # "collected but not remitted after N days" starts from the collected ones, oldest first
+            models.Index(fields=["collected_at"], name="cod_collected_at", condition=Q(collected_at__isnull=False)),
         ]
 
     def __str__(self) -> str:
@@ -460,7 +445,7 @@ class CodLineOutcome(models.TextChoices):
     NOT_REMITTED = "not_remitted", _("Получен, но не перечислен в срок")
 
 
-# Lines that bring money onto a collection: each (tracking number, payment order) is applied at most once, ever.
+# Lines that bring a collection's money in (at most one applied line per collection, ever).
 APPLIED_OUTCOMES = frozenset({CodLineOutcome.MATCHED, CodLineOutcome.AMOUNT_MISMATCH})
 
 
@@ -496,14 +481,12 @@ class CodRemittanceLine(models.Model):
             models.Index(fields=["tracking_number"], name="codline_tracking"),
         ]
         constraints = [
-            models.UniqueConstraint(
-                fields=["tracking_number", "payment_order_number"],
-                condition=Q(applied=True),
-                name="codline_applied_once",
-            ),
+            # a collection's money is counted once, whatever file or line brings it again
+            models.UniqueConstraint(fields=["collection"], condition=Q(applied=True), name="codline_applied_once"),
             models.CheckConstraint(condition=Q(outcome__in=CodLineOutcome.values), name="codline_outcome_known"),
             models.CheckConstraint(
-                condition=Q(applied=False) | Q(outcome__in=[o.value for o in APPLIED_OUTCOMES]),
+                condition=Q(applied=False)
+                | Q(outcome__in=[o.value for o in APPLIED_OUTCOMES], collection__isnull=False),
                 name="codline_applied_outcomes",
             ),
         ]

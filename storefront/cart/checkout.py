@@ -28,6 +28,7 @@ from orders.models import DeliveryMethod, Order, PaymentMethod
 from orders.notify import order_link
 from orders.selectors import order_get_by_idempotency_key, order_list_for_user, order_path
 from orders.services import OrderDetails, order_place
+from payments.cod import cod_eligibility
 from payments.exceptions import PaymentError
 from payments.services import order_payment_begin
 from storefront.accounts.phone import display_phone
@@ -190,7 +191,14 @@ def _step_form(request, draft: Draft, step: Step, data=None) -> forms.Form:
         kwargs["delivery"] = _delivery(draft, cart_view_get(cart=cart_for_request(request)))
         kwargs["pickup_query"] = request.GET.get("pickup_q", "")
     if step.name == "payment":
-        kwargs["total"] = _summary(draft, cart_view_get(cart=cart_for_request(request)))["total"]
+        view = cart_view_get(cart=cart_for_request(request))
+        kwargs["total"] = _summary(draft, view)["total"]
+        kwargs["cod"] = cod_eligibility(  # pay on delivery: shown disabled with the reason where the rules say no
+            order_or_cart_total=kwargs["total"] if kwargs["total"] is not None else view.subtotal,
+            sku_ids=[v.line.sku_id for v in view.lines],
+            user=request.user,
+            phone=draft.data.get("contact_phone", ""),
+        )
     return step.form_class(data, **kwargs)
 
 

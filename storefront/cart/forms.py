@@ -1,11 +1,13 @@
 from decimal import Decimal
 
 from django import forms
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from logistics.selectors import CheckoutDelivery, pickup_point_get, pickup_point_search
 from orders.models import DeliveryMethod, PaymentMethod
 from orders.validators import MAX_LINE_QUANTITY, postcode_validator
+from payments.cod import CodEligibility
 from payments.selectors import checkout_payment_choices
 from storefront.accounts.phone import normalize_phone
 from storefront.core.money import format_money
@@ -151,15 +153,47 @@ class DeliveryForm(forms.Form):
         return cleaned
 
 
+class RadioSelectWithDisabled(forms.RadioSelect):
+    """Radio buttons some of which are shown but cannot be picked (`disabled_values`), never pre-selected."""
+
+    disabled_values: frozenset = frozenset()
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        if value in self.disabled_values:
+            option["attrs"]["disabled"] = True
+            option["attrs"].pop("checked", None)
+            option["selected"] = False
+        return option
+
+
 class PaymentForm(forms.Form):
     payment_method = forms.ChoiceField(
         label=_("Способ оплаты"),
-        widget=forms.RadioSelect,
+        widget=RadioSelectWithDisabled,
         initial=PaymentMethod.CARD,
         error_messages={"required": _("Выберите способ оплаты."), "invalid_choice": _("Выберите способ оплаты.")},
     )
 
-    def __init__(self, *args, total: Decimal | None = None, **kwargs):
-        """`total`: the order's total so far (pay later is offered only where it fits, with its four parts)."""
+    def __init__(self, *args, total: Decimal | None = None, cod: CodEligibility | None = None, **kwargs):
+        """`total`: the order's total so far (pay later is offered only where it fits, with its four parts).
+        `cod`: whether pay on delivery is allowed (payments.cod.cod_eligibility); if not, it is shown disabled
+        with the reason, and refused if posted anyway."""
         super().__init__(*args, **kwargs)
-        self.fields["payment_method"].choices = checkout_payment_choices(total=total)
+        field = self.fields["payment_method"]
+        field.choices = checkout_payment_choices(total=total)
+        self.cod = cod
+        if cod is not None and not cod.ok:
+            field.widget.disabled_values = frozenset({PaymentMethod.CASH_ON_DELIVERY})
+            field.choices = [
+                (value, format_html('{}<small class="choice-help cod-unavailable">{}</small>', label, cod.reason))
+                if value == PaymentMethod.CASH_ON_DELIVERY
+                else (value, label)
+                for value, label in field.choices
+            ]
+
+    def clean_payment_method(self) -> str:
+        method = self.cleaned_data["payment_method"]
+        if method == PaymentMethod.CASH_ON_DELIVERY and self.cod is not None and not self.cod.ok:
+            raise forms.ValidationError(self.cod.reason, code="cod_unavailable")
+        return method

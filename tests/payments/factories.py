@@ -36,3 +36,27 @@ def paid_payment(sandbox, **kwargs) -> Payment:
     payment = started_payment(**kwargs)
     resolve(sandbox, payment.provider_payment_id, notify=False)
     return payment_sync(payment_id=payment.pk, source=EventSource.POLLER)
+
+
+# --- pay on delivery
+
+
+def cod_payment(**order_kwargs) -> Payment:
+    """A pay-on-delivery order placed and confirmed through the services: its payment awaits collection."""
+    from payments.cod import cod_payment_start
+
+    order = place_order(payment_method=PaymentMethod.CASH_ON_DELIVERY, **order_kwargs)
+    return cod_payment_start(order=order)
+
+
+def cod_shipped(*, tracking_number: str, **order_kwargs) -> Payment:
+    """A COD order packed, handed to the post and registered under `tracking_number` (as logistics will do)."""
+    from orders.services import order_pack, order_ship
+    from payments.cod import cod_parcel_registered
+
+    payment = cod_payment(**order_kwargs)
+    order_pack(order=payment.order, actor="system")
+    order_ship(order=payment.order)
+    cod_parcel_registered(order=payment.order, tracking_number=tracking_number)
+    payment.order.refresh_from_db()
+    return payment
