@@ -19,6 +19,7 @@ LOGISTICS_MODELS = (
     "customsdeclarationline",
     "dispatch",
 )
+POSTAL_MODELS = ("trackingevent", "trackingticket", "trackingpoll")
 STAFF_GROUP_PERMISSIONS: dict[str, list[str]] = {
     "support": [
         "orders.view_order",
@@ -49,6 +50,8 @@ STAFF_GROUP_PERMISSIONS: dict[str, list[str]] = {
         "payments.view_codremittanceline",
         # logistics: parcels with their history, delivery records, CN23, dispatches, pickup points, the rules
         *(f"logistics.view_{m}" for m in LOGISTICS_MODELS),
+        # the postal partner's raw events and the sync's tickets (read-only; "refresh now" on a parcel)
+        *(f"postal.view_{m}" for m in POSTAL_MODELS),
     ],
     "ops": [
         "catalog.add_category",
@@ -76,6 +79,7 @@ STAFF_GROUP_PERMISSIONS: dict[str, list[str]] = {
         "logistics.change_dispatch",
         "logistics.change_customsdeclaration",
         *(f"logistics.{a}_customsdeclarationline" for a in ("add", "change", "delete")),
+        *(f"postal.view_{m}" for m in POSTAL_MODELS),
     ],
 }
 ROLE_APP_LABELS = {perm.split(".")[0] for perms in STAFF_GROUP_PERMISSIONS.values() for perm in perms}

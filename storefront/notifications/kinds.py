@@ -50,6 +50,13 @@ KINDS = {
         Kind("order_shipped", Category.SERVICE, BOTH, ("number", "tracking", "link")),
         Kind("order_ready_for_pickup", Category.SERVICE, BOTH, ("number", "office", "tracking")),
         Kind("refund_issued", Category.SERVICE, BOTH, ("number", "amount")),
+        # parcel steps from the tracking sync (logistics/postal/notify.py), each once per parcel
+        Kind("parcel_shipped", Category.SERVICE, BOTH, ("number", "tracking", "link")),
+        Kind("parcel_customs_cleared", Category.SERVICE, BOTH, ("number", "tracking", "link")),
+        Kind("parcel_arrived", Category.SERVICE, BOTH, ("number", "tracking", "office", "deadline", "link")),
+        Kind("parcel_storage_reminder", Category.SERVICE, BOTH, ("number", "tracking", "office", "deadline", "link")),
+        Kind("parcel_delivered", Category.SERVICE, BOTH, ("number", "tracking", "link")),
+        Kind("parcel_returned", Category.SERVICE, BOTH, ("number", "tracking", "link")),
         Kind("promo", Category.MARKETING, BOTH, ("title", "link")),  # email also shows an optional "body"
     )
 }

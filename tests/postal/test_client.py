@@ -114,8 +114,10 @@ def test_truncated_answer_is_retried(post_sandbox):
 
 
 def test_http_500_is_retried(post_sandbox):
+    post_sandbox.parcel(CN, scenario="nodata")
     post_sandbox.fault("http_500", service="single", times=2)
     assert TrackingClient().history(CN) == []
+    assert post_sandbox.stats()["fault_http_500"] == 2
 
 
 def test_timeouts_end_in_partner_unavailable_after_the_retries(post_sandbox, settings):

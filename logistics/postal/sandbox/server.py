@@ -230,8 +230,9 @@ class _Handler(BaseHTTPRequestHandler):
         if not ticket_id:
             self._xml(soap.batch_error("answerByTicketResponse", 2), soap12=False)
             return
+        slow = bool(self.state.fault_take("batch", {"not_ready"}))
         try:
-            ticket, prepared_at = self.state.ticket_answer(ticket_id)
+            ticket, prepared_at = self.state.ticket_answer(ticket_id, slow=slow)
         except BatchError as exc:
             self._xml(soap.batch_error("answerByTicketResponse", exc.code), soap12=False, truncate=truncate)
             return

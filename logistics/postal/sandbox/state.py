@@ -35,6 +35,7 @@ FAULT_KINDS = {
     "bad_record",  # batch answers: one operation record broken, the rest fine
     "internal_error",  # batch: ErrorTypeID 16 for the whole request; single: OperationHistoryFault
     "item_errors",  # getTicket: the ticket's answer has ErrorTypeID 16 for the first `count` barcodes
+    "not_ready",  # getResponseByTicket: "not ready yet" (6) even after 15 minutes (a slow day at the partner)
 }
 SERVICES = {"batch", "single", "otpravka", "any"}
 
@@ -164,8 +165,8 @@ class SandboxState:
             self._forget_old_tickets(now)
             return ticket
 
-    def ticket_answer(self, ticket_id: str) -> tuple[Ticket, float]:
-        """(ticket, the moment its answer was prepared); BatchError 6 (not ready) or 17 (gone)."""
+    def ticket_answer(self, ticket_id: str, *, slow: bool = False) -> tuple[Ticket, float]:
+        """(ticket, the moment its answer was prepared); BatchError 6 (not ready; always when `slow`) or 17 (gone)."""
         with self._lock:
             now = self.clock.now()
             ticket = self.tickets.get(ticket_id)
@@ -179,7 +180,7 @@ class SandboxState:
             ticket.polls += 1
             ticket.last_poll = now
             ready_at = ticket.issued + TICKET_READY_AFTER
-            if now < ready_at:
+            if now < ready_at or slow:
                 self.stats.counts["polls_not_ready"] += 1
                 raise BatchError(6)
             self.stats.counts["answers"] += 1

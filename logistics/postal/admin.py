@@ -1,0 +1,69 @@
+"""Postal in the admin: support sees a parcel's raw partner events (inline on the parcel and searchable on their
+own) and ops see the batch tickets; all read-only — events are the partner's record, tickets the sync's."""
+
+from __future__ import annotations
+
+from django.contrib import admin, messages
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from logistics.models import Parcel
+from storefront.core.admin import ReadOnlyAdmin, ReadOnlyInline
+
+from .client import TrackingClient
+from .exceptions import PostalError
+from .models import TrackingEvent, TrackingTicket
+from .services import tracking_history_ingest
+
+
+class TrackingEventInline(ReadOnlyInline):
+    model = TrackingEvent
+    fields = ("occurred_at", "oper_type", "oper_attr", "name", "meaning", "index", "source", "raw", "received_at")
+    readonly_fields = fields
+    ordering = ("-occurred_at", "-id")
+    verbose_name_plural = _("события почты (как пришли)")
+
+    @admin.display(description=_("что значит"))
+    def meaning(self, event: TrackingEvent) -> str:
+        return str(event.code.label)
+
+
+@admin.register(TrackingEvent)
+class TrackingEventAdmin(ReadOnlyAdmin):
+    list_display = ("occurred_at", "parcel", "oper_type", "oper_attr", "name", "index", "source", "received_at")
+    list_filter = ("source", "oper_type")
+    search_fields = ("=parcel__tracking_number", "=parcel__reference", "=parcel__order__number")
+    list_select_related = ("parcel",)
+    raw_id_fields = ("parcel",)
+    date_hierarchy = "occurred_at"
+    show_full_result_count = False
+
+
+@admin.register(TrackingTicket)
+class TrackingTicketAdmin(ReadOnlyAdmin):
+    list_display = ("ticket", "status", "requested_at", "next_poll_at", "polls", "events_stored", "records_skipped")
+    list_filter = ("status",)
+    search_fields = ("=ticket",)
+    readonly_fields = ("failed_barcodes", "error")
+    show_full_result_count = False
+
+
+@admin.action(description=_("Запросить историю у почты сейчас"), permissions=["view"])
+def refresh_from_post(modeladmin, request, queryset):
+    client = TrackingClient()
+    done = 0
+    for parcel in queryset.exclude(tracking_number="")[:50]:
+        try:
+            tracking_history_ingest(parcel=parcel, events=client.history(parcel.tracking_number), actor=request.user)
+            done += 1
+        except PostalError as exc:
+            modeladmin.message_user(request, f"{parcel}: {exc}", messages.ERROR)
+            break
+    modeladmin.message_user(request, gettext("Обновлено посылок: %(n)d") % {"n": done}, messages.SUCCESS)
+
+
+# The parcel admin belongs to logistics; add the partner's events and the refresh action to it when registered.
+_parcel_admin = admin.site._registry.get(Parcel)
+if _parcel_admin is not None:
+    _parcel_admin.inlines = [*_parcel_admin.inlines, TrackingEventInline]
+    _parcel_admin.actions = [*(_parcel_admin.actions or []), refresh_from_post]
