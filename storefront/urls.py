@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include("orders.urls")),
     path("", include("payments.urls")),
     path("", include("logistics.urls")),
+    path("", include("logistics.postal.urls")),
     path("", include("loyalty.urls")),
     path("", include("aftersales.urls")),
 ]
