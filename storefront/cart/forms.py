@@ -1,6 +1,7 @@
 from decimal import Decimal
 
 from django import forms
+from django.utils.functional import cached_property
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
@@ -129,27 +130,32 @@ class DeliveryForm(forms.Form):
         )
         self.pickup_query = " ".join((pickup_query or "").split())[:80]
 
-    @property
-    def selected_pickup_id(self) -> int | None:
-        raw = self.data.get("pickup_point") if self.is_bound else self.initial.get("pickup_point")
-        point = pickup_point_get(pk=raw)
-        return point.pk if point else None
-
-    @property
+    @cached_property
     def pickup_points(self) -> list:
         """Points for the search (or near the address), the chosen one first."""
         near = self.delivery.postcode if self.delivery is not None else ""
         points = pickup_point_search(query=self.pickup_query, near=near)
-        selected = pickup_point_get(pk=self.selected_pickup_id)
+        raw = self.data.get("pickup_point") if self.is_bound else self.initial.get("pickup_point")
+        selected = pickup_point_get(pk=raw)
         return [selected, *[p for p in points if p.pk != selected.pk]] if selected else points
 
+    @property
+    def selected_pickup_id(self) -> int | None:
+        """The chosen point, or the nearest one to the address (pre-selected: most shoppers take it)."""
+        raw = self.data.get("pickup_point") if self.is_bound else self.initial.get("pickup_point")
+        point = pickup_point_get(pk=raw)
+        if point is None and not self.pickup_query and self.pickup_points:
+            point = self.pickup_points[0]
+        return point.pk if point else None
+
     def clean(self):
+        """A point the shopper did not choose is left empty: logistics then takes the one nearest to the address
+        (or, with no points known there, the post office of the address's own postcode)."""
         cleaned = super().clean()
-        if cleaned.get("delivery_method") == DeliveryMethod.POST_PICKUP:
-            if pickup_point_get(pk=cleaned.get("pickup_point")) is None:
-                self.add_error("pickup_point", _("Выберите отделение, где заберёте посылку."))
-        else:
+        if cleaned.get("delivery_method") != DeliveryMethod.POST_PICKUP:
             cleaned["pickup_point"] = None
+        elif cleaned.get("pickup_point") is not None and pickup_point_get(pk=cleaned["pickup_point"]) is None:
+            self.add_error("pickup_point", _("Это отделение сейчас не выдаёт посылки. Выберите другое."))
         return cleaned
 
 
@@ -158,7 +164,7 @@ class RadioSelectWithDisabled(forms.RadioSelect):
 
     disabled_values: frozenset = frozenset()
 
-    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):  # noqa: PLR0917 (Django's)
         option = super().create_option(name, value, label, selected, index, subindex, attrs)
         if value in self.disabled_values:
             option["attrs"]["disabled"] = True
