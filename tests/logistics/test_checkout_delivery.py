@@ -61,10 +61,28 @@ def test_pickup_search_without_javascript_reloads_the_step_with_results(client, 
     assert "420012, Казань" in html and 'value="Казань"' in html
 
 
-def test_post_office_delivery_needs_a_pickup_point(client, in_cart):
+def test_the_pickup_point_nearest_to_the_address_is_preselected(client, in_cart):
+    html = _to_delivery(client)
+    nearest = PickupPoint.objects.get(postcode="101000")
+    assert f'value="{nearest.pk}" checked' in html
+
+
+def test_a_pickup_point_that_no_longer_works_is_refused(client, in_cart):
+    point = PickupPoint.objects.get(postcode="101000")
+    PickupPoint.objects.filter(pk=point.pk).update(is_active=False)
     _to_delivery(client)
-    html = client.post("/checkout/", {"step": "delivery", "delivery_method": "post_pickup"}, **HTMX).content.decode()
-    assert "Выберите отделение, где заберёте посылку." in html
+    data = {"step": "delivery", "delivery_method": "post_pickup", "pickup_point": point.pk}
+    html = client.post("/checkout/", data, **HTMX).content.decode()
+    assert "Это отделение сейчас не выдаёт посылки. Выберите другое." in html
+
+
+def test_without_a_chosen_point_the_order_goes_to_the_nearest_one(client, in_cart):
+    _to_delivery(client, postcode="630005", city="Новосибирск")
+    client.post("/checkout/", {"step": "delivery", "delivery_method": "post_pickup"})
+    client.post("/checkout/", PAYMENT)
+    client.post("/checkout/", {"step": "place", "idempotency_key": _key(client.get("/checkout/").content.decode())})
+    delivery = OrderDelivery.objects.get()
+    assert delivery.pickup_point.city == "Новосибирск"
 
 
 def test_order_freezes_the_promise_the_pickup_point_and_the_cost(client, in_cart):

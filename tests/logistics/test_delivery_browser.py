@@ -73,7 +73,8 @@ def test_checkout_delivery_step_finds_a_pickup_point_by_city(request, live_serve
     page.locator("input[name=delivery_method][value=post_pickup]").check()
     page.locator("#pickup-q").fill("Новосиб")
     expect(page.locator("#pickup-results")).to_contain_text("Новосибирск")
-    page.locator("#pickup-results .pickup-choice").first.click()
+    expect(page.locator("#pickup-results .pickup-choice input").first).to_be_checked()  # the nearest, preselected
+    page.locator("#pickup-results .pickup-choice", has_text="Новосибирск").first.click()
     _shot(page, f"checkout-pickup-{size}")
     page.locator("#checkout-next").click()
 
