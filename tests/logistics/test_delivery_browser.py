@@ -79,3 +79,18 @@ def test_checkout_delivery_step_finds_a_pickup_point_by_city(request, live_serve
     page.locator("#checkout-next").click()
 
     expect(page.locator("#pickup-summary")).to_contain_text("Новосибирск")
+
+
+def test_cart_shows_the_promise_for_the_remembered_postcode(page, live_server, headphones):
+    page.goto(f"{live_server.url}/p/anc-headphones/")
+    page.locator("#promise-postcode").fill("630004")
+    page.locator("#delivery-promise button[type=submit]").click()
+    expect(page.locator("#promise-result")).to_contain_text("15–20 дней")
+    page.locator(".btn-buy").click()
+    expect(page.locator("#cart-count")).to_have_text("1")
+
+    page.goto(f"{live_server.url}/cart/")
+
+    expect(page.locator("#cart-delivery")).to_contain_text("Из Китая")
+    expect(page.locator("#cart-delivery")).to_contain_text("15–20 дней")
+    _shot(page, "cart-delivery-laptop")
