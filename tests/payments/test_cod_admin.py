@@ -64,9 +64,7 @@ def test_support_clears_a_refusal_flag_with_a_reason_and_cod_is_offered_again(cl
     flag = CodCustomerFlag.objects.get()
     support = _client(client, "support")
 
-    response = support.post(
-        f"/admin/payments/codcustomerflag/{flag.pk}/change/", {"clear_reason": "оплатил возврат"}
-    )
+    response = support.post(f"/admin/payments/codcustomerflag/{flag.pk}/change/", {"clear_reason": "оплатил возврат"})
 
     flag.refresh_from_db()
     assert response.status_code == 302
@@ -97,3 +95,13 @@ def test_ops_add_an_exclusion_that_keeps_a_product_from_cod(client):
     exclusion = CodExclusion.objects.get()
     assert exclusion.created_by is not None
     assert cod_eligibility(order_or_cart_total=100, sku_ids=[sku.pk]).ok is False
+
+
+def test_support_finds_a_collection_by_tracking_number_with_its_remittance(client, recon):
+    support = _client(client, "support")
+
+    response = support.get("/admin/payments/codcollection/", {"q": T1, "remitted": "1"})
+
+    assert response.status_code == 200
+    [collection] = response.context["cl"].result_list
+    assert (collection.tracking_number, collection.remitted_on.isoformat()) == (T1, "2026-02-03")
