@@ -12,6 +12,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
+from benchmarks.tracking import tracking_paths
+
 
 @dataclass(frozen=True)
 class Scenario:
@@ -37,5 +39,23 @@ SCENARIOS: list[Scenario] = [
         "static",
         "GET /static/css/store.css: a static file served by whitenoise inside the same workers",
         path="/static/css/store.css",
+    ),
+    # logistics: the parcel tracking page (logistics/postal/views.py), cached per parcel until new events
+    Scenario(
+        "track",
+        "GET /track/<number>/ over up to 1,000 parcels with events (benchmarks/tracking.py makes 200 if none)",
+        paths=tracking_paths,
+    ),
+    # payments: the provider's notification endpoint takes the webhook (allow-list, parse) and queues the work
+    Scenario(
+        "payments-webhook",
+        "POST /payments/webhook/: a payment.succeeded notification from an allow-listed address, queued to Celery",
+        path="/payments/webhook/",
+        args=(
+            "method=POST",
+            'body={"type":"notification","event":"payment.succeeded",'
+            '"object":{"id":"2f1c8c1e-0000-4000-8000-00000000b0b0","status":"succeeded"}}',
+            "content_type=application/json",
+        ),
     ),
 ]

@@ -17,9 +17,11 @@ os.environ.setdefault("ALLOWED_HOSTS", "127.0.0.1,localhost")
 os.environ.setdefault("LOG_LEVEL", "WARNING")
 
 from storefront.settings.production import *  # noqa: F403
-from storefront.settings.production import BASE_DIR, env
+from storefront.settings.production import BASE_DIR, STORE_YOOKASSA_WEBHOOK_ALLOWLIST, env
 
 ROOT_URLCONF = "benchmarks.urls"
+# wrk posts the payments-webhook scenario from loopback: let it through the provider's allow-list
+STORE_YOOKASSA_WEBHOOK_ALLOWLIST = [*STORE_YOOKASSA_WEBHOOK_ALLOWLIST, "127.0.0.1/32"]
 SECURE_SSL_REDIRECT = False  # wrk speaks plain HTTP on loopback; there is no TLS terminator in front
 # Its own collectstatic target, so the manifest build never touches the folder `make run` serves.
 STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "var" / "bench" / "staticfiles")
