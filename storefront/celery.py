@@ -41,6 +41,12 @@ app.conf.beat_schedule = {
         "schedule": 300.0,
         "options": {"expires": 280},
     },
+    # packed parcels registered with the post (Otpravka); the barcode becomes the tracking number
+    "postal-register": {
+        "task": "logistics.postal.tasks.parcels_register",
+        "schedule": 120.0,
+        "options": {"expires": 110},
+    },
 }
 app.autodiscover_tasks()
 

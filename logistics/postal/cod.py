@@ -1,7 +1,7 @@
 """The one place where tracking tells payments about pay-on-delivery money (payments.cod does the bookkeeping).
 
-Run by the outbox task that the sync queues when a COD parcel is delivered (money collected at the counter) or
-turned back (refused, or not collected in time). payments.cod is idempotent, so a repeated job changes nothing.
+Run by the job the sync queues (services.parcels_react) when a COD parcel is delivered (money collected at the
+counter) or turned back (refused, or not collected in time). payments.cod is idempotent: a repeat changes nothing.
 """
 
 from __future__ import annotations
@@ -13,14 +13,12 @@ from logistics.models import Parcel
 from payments.cod import cod_collected, cod_refused
 from payments.exceptions import CodNotFound
 
-from .services import ACTOR
-
 log = logging.getLogger("logistics.postal")
 COLLECTED = "collected"
 REFUSED = "refused"
 
 
-def parcel_cod_report(*, parcel_id: int, outcome: str, at: str, reason: str = "") -> None:
+def parcel_cod_report(*, parcel_id: int, outcome: str, at: str, reason: str = "", actor: str = "postal") -> None:
     parcel = Parcel.objects.select_related("order").get(pk=parcel_id)
     try:
         if outcome == COLLECTED:
@@ -28,11 +26,11 @@ def parcel_cod_report(*, parcel_id: int, outcome: str, at: str, reason: str = ""
                 amount=parcel.cod_amount,
                 order=parcel.order,
                 tracking_number=parcel.tracking_number,
-                collected_at=datetime.fromisoformat(at),
-                actor=ACTOR,
+                collected_at=datetime.fromisoformat(at) if at else None,
+                actor=actor,
             )
         elif outcome == REFUSED:
-            cod_refused(reason=reason, order=parcel.order, tracking_number=parcel.tracking_number, actor=ACTOR)
+            cod_refused(reason=reason, order=parcel.order, tracking_number=parcel.tracking_number, actor=actor)
         else:
             raise ValueError(f"unknown COD outcome {outcome!r}")
     except CodNotFound:

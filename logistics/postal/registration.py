@@ -12,11 +12,13 @@ import logging
 
 from django.core.exceptions import ObjectDoesNotExist
 
-from logistics.models import Parcel
+from logistics.models import Parcel, ParcelStatus
 from logistics.services import parcel_tracking_number_set
+from orders.models import OrderStatus
 from payments.cod import cod_parcel_registered  # logistics may call payments (ARCHITECTURE.md)
 from payments.exceptions import CodNotFound
 
+from .exceptions import RegistrationRejected
 from .otpravka import OtpravkaClient, Registered
 
 log = logging.getLogger("logistics.postal")
@@ -94,3 +96,26 @@ def parcel_post_register(*, parcel: Parcel, actor, client: OtpravkaClient | None
         extra={"parcel": parcel.reference, "barcode": registered.barcode, "new_order": registered.created},
     )
     return registered
+
+
+def parcels_post_register_due(*, actor="postal", limit: int = 200, client: OtpravkaClient | None = None) -> dict:
+    """Register the parcels that are packed and not yet known to the post (beat; oldest first, `limit` a run).
+
+    A parcel the partner refuses is logged and left for support (the next run tries it again); a partner outage
+    stops the run (the next one carries on).
+    """
+    client = client or OtpravkaClient()
+    due = (
+        Parcel.objects.select_related("order")
+        .filter(status=ParcelStatus.CREATED, tracking_number="", order__status=OrderStatus.PACKED)
+        .order_by("pk")[:limit]
+    )
+    done, refused = 0, 0
+    for parcel in due:
+        try:
+            parcel_post_register(parcel=parcel, actor=actor, client=client)
+            done += 1
+        except RegistrationRejected as exc:
+            refused += 1
+            log.error("the post refused to register a parcel", extra={"parcel": parcel.reference, "why": str(exc)})
+    return {"registered": done, "refused": refused}

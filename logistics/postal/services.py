@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+import uuid
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -30,6 +31,7 @@ from orders.services import order_deliver, order_mark_returned, order_ship
 from storefront.outbox.services import outbox_enqueue
 
 from . import notify
+from .cod import COLLECTED, REFUSED, parcel_cod_report
 from .codes import CUSTOMS_CLEARED, code_for
 from .models import EventSource, TicketStatus, TrackingEvent, TrackingPoll, TrackingTicket
 from .parsing import NO_DATA, BatchAnswer, PartnerEvent
@@ -37,7 +39,7 @@ from .timezones import zone_for_index
 
 log = logging.getLogger("logistics.postal")
 ACTOR = "postal"
-COD_TASK = "logistics.postal.tasks.parcel_cod_report"
+REACT_TASK = "logistics.postal.tasks.parcels_react"
 ACCEPTED_BY_POST = frozenset(ParcelStatus) - {ParcelStatus.CREATED, ParcelStatus.REGISTERED, ParcelStatus.CANCELLED}
 SETTLED = frozenset({ParcelStatus.DELIVERED, ParcelStatus.RETURNING, ParcelStatus.RETURNED, ParcelStatus.LOST})
 BACK_TO_SENDER = frozenset({ParcelStatus.RETURNING, ParcelStatus.RETURNED})
@@ -66,8 +68,8 @@ def page_cache_drop(tracking_numbers: Iterable[str]) -> None:
 class ApplyResult:
     events_stored: int = 0
     parcels_moved: int = 0
-    orders_moved: int = 0
-    notifications: int = 0
+    orders_to_follow: int = 0  # orders whose parcels moved: the REACT_TASK job moves them after commit
+    notifications: int = 0  # messages that job sends
     errors: list[str] = field(default_factory=list)
 
 
@@ -182,14 +184,15 @@ def parcels_follow_events(
     )
     for parcel_id, *event in rows:
         history[parcel_id].append(tuple(event))
-    parcels = Parcel.objects.select_related("order", "order__user").filter(pk__in=parcel_ids).order_by("pk")
+    parcels = Parcel.objects.filter(pk__in=parcel_ids).order_by("pk")
     moved_orders: set[int] = set()
+    notices: list[tuple[int, str, str]] = []
+    cod: list[dict] = []
     for parcel in parcels:
         before = parcel.status
         outcome = _outcome(history.get(parcel.pk, []))
         try:
-            with transaction.atomic():
-                _parcel_move(parcel, outcome, actor)
+            _parcel_move(parcel, outcome, actor)  # the service's own savepoint undoes a refused move
         except LogisticsError as exc:
             result.errors.append(f"{parcel.reference}: {exc}")
             log.warning("parcel not moved by tracking", extra={"parcel": parcel.pk, "why": str(exc)})
@@ -197,9 +200,26 @@ def parcels_follow_events(
         if parcel.status != before:
             result.parcels_moved += 1
             moved_orders.add(parcel.order_id)
-        result.notifications += _parcel_react(parcel, before, outcome, set(new_events.get(parcel.pk, ())))
-    result.orders_moved = _orders_follow(moved_orders, actor)
+        parcel_notices, parcel_cod = _parcel_react(parcel, before, outcome, set(new_events.get(parcel.pk, ())))
+        notices += parcel_notices
+        cod += parcel_cod
+    result.notifications = len(notices)
+    result.orders_to_follow = len(moved_orders)
+    if notices or moved_orders or cod:
+        # Orders and shoppers hear of it after commit, in one job per answer (a worker, not this pass, pays
+        # for hundreds of order moves and messages): idempotent, as order moves check statuses and messages
+        # have keys.
+        outbox_enqueue(
+            task=REACT_TASK,
+            kwargs={"notices": notices, "order_ids": sorted(moved_orders), "cod": cod, "actor": _actor_label(actor)},
+            key=f"postal:react:{uuid.uuid4().hex}",
+            queue="partners",
+        )
     return result
+
+
+def _actor_label(actor) -> str:
+    return actor if isinstance(actor, str) else f"staff:{getattr(actor, 'pk', '')}"
 
 
 def _parcel_move(parcel: Parcel, outcome: _Outcome, actor) -> None:
@@ -226,8 +246,10 @@ def _parcel_move(parcel: Parcel, outcome: _Outcome, actor) -> None:
         )
 
 
-def _parcel_react(parcel: Parcel, before: str, outcome: _Outcome, new_codes: set[tuple[int, int]]) -> int:
-    """Notifications and COD reports for what just happened to one parcel; how many notifications went out."""
+def _parcel_react(
+    parcel: Parcel, before: str, outcome: _Outcome, new_codes: set[tuple[int, int]]
+) -> tuple[list[tuple[int, str, str]], list[dict]]:
+    """What follows from one parcel's move: messages to the shopper as (parcel id, kind, office), and COD reports."""
     after = parcel.status
     kinds = []
     if before in (ParcelStatus.CREATED, ParcelStatus.REGISTERED) and after in ACCEPTED_BY_POST - FINAL_STATUSES:
@@ -241,30 +263,43 @@ def _parcel_react(parcel: Parcel, before: str, outcome: _Outcome, new_codes: set
             ParcelStatus.RETURNING: [notify.RETURNED],
             ParcelStatus.RETURNED: [] if before == ParcelStatus.RETURNING else [notify.RETURNED],
         }.get(after, [])
-    office = outcome.arrival[1] if outcome.arrival else ""
-    for kind in kinds:
-        notify.parcel_notify(parcel=parcel, kind=kind, office=office)
+    cod = []
     if parcel.cod_amount > 0 and after != before:
         if after == ParcelStatus.DELIVERED:
-            _cod_report(parcel, "collected", at=parcel.delivered_at or outcome.at)
-        elif after in BACK_TO_SENDER:
-            _cod_report(parcel, "refused", at=outcome.refused_at or outcome.at, reason=outcome.reason)
-    return len(kinds)
+            at = parcel.delivered_at or outcome.at
+            cod.append({"parcel_id": parcel.pk, "outcome": COLLECTED, "at": at.isoformat() if at else ""})
+        elif after in BACK_TO_SENDER and before not in BACK_TO_SENDER:
+            at = outcome.refused_at or outcome.at
+            cod.append(
+                {
+                    "parcel_id": parcel.pk,
+                    "outcome": REFUSED,
+                    "at": at.isoformat() if at else "",
+                    "reason": outcome.reason,
+                }
+            )
+    office = outcome.arrival[1] if outcome.arrival else ""
+    return [(parcel.pk, kind, office) for kind in kinds], cod
 
 
-def _cod_report(parcel: Parcel, outcome: str, *, at: datetime | None, reason: str = "") -> None:
-    """COD collected/refused → payments.cod, after commit and retried by the outbox (payments runs it durably)."""
-    outbox_enqueue(
-        task=COD_TASK,
-        kwargs={
-            "parcel_id": parcel.pk,
-            "outcome": outcome,
-            "at": (at or timezone.now()).isoformat(),
-            "reason": reason,
-        },
-        key=f"postal:cod:{parcel.pk}:{outcome}",
-        queue="partners",
-    )
+def parcels_react(*, notices: list, order_ids: list[int], cod: list[dict] = (), actor: str = ACTOR) -> int:
+    """After a sync step (the outbox job REACT_TASK): orders follow their parcels, shoppers are told, and payments
+    hears of pay-on-delivery money — in that order, so a refusal finds its order already shipped.
+
+    Orders and messages in one durable transaction, then each COD report in payments' own (payments.cod is
+    durable). Safe to run again after a failure anywhere: order moves check statuses, messages have keys,
+    payments.cod is idempotent. Returns how many orders moved.
+    """
+    with transaction.atomic(durable=True):
+        moved = _orders_follow(set(order_ids), actor)
+        parcels = Parcel.objects.select_related("order", "order__user").in_bulk({n[0] for n in notices})
+        for parcel_id, kind, office in notices:
+            parcel = parcels.get(parcel_id)
+            if parcel is not None and parcel.tracking_number:
+                notify.parcel_notify(parcel=parcel, kind=kind, office=office)
+    for report in cod:
+        parcel_cod_report(**report, actor=actor)
+    return moved
 
 
 def _orders_follow(order_ids: set[int], actor) -> int:

@@ -16,7 +16,9 @@ injectable clock: the system's in production, the sandbox's locally and in tests
 from __future__ import annotations
 
 import logging
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from datetime import timedelta
 
@@ -25,6 +27,7 @@ from django.db import connection, transaction
 from django.db.models import F
 
 from logistics.models import ACTIVE_STATUSES, Parcel, ParcelStatus
+from storefront.celery import app as celery_app
 
 from . import notify
 from .client import TrackingClient
@@ -46,7 +49,7 @@ class SyncReport:
     tickets_failed: int = 0
     events_stored: int = 0
     parcels_moved: int = 0
-    orders_moved: int = 0
+    orders_to_follow: int = 0
     notifications: int = 0
     reminders: int = 0
     paused: str = ""
@@ -55,6 +58,12 @@ class SyncReport:
 
     def as_dict(self) -> dict:
         return asdict(self)
+
+    def merge(self, other: SyncReport) -> None:
+        for name, value in asdict(other).items():
+            if isinstance(value, int) and not isinstance(value, bool):
+                setattr(self, name, getattr(self, name) + value)
+        self.errors += other.errors[:20]
 
 
 def tracking_sync(
@@ -87,35 +96,67 @@ def tracking_sync(
 
 # --- answers
 def _collect(client: TrackingClient, clock: Clock, report: SyncReport, actor) -> None:
+    """Collect every due ticket; with STORE_POST_SYNC_WORKERS > 1, that many tickets at once (each its own
+    transaction on its own connection; tickets hold disjoint parcels, so they never wait on each other's locks)."""
     due = list(
         TrackingTicket.objects.filter(status=TicketStatus.PENDING, next_poll_at__lte=clock.now())
         .order_by("next_poll_at", "id")
         .values_list("id", "ticket")
     )
-    poll_every = timedelta(minutes=settings.STORE_POST_POLL_MINUTES)
-    for ticket_id, ticket in due:
+    workers = max(1, settings.STORE_POST_SYNC_WORKERS)
+    if workers == 1 or len(due) < 2:
+        for ticket_id, ticket in due:
+            _collect_one(client, clock, report, actor, ticket_id=ticket_id, ticket=ticket)
+        return
+    celery_app.loader.import_default_modules()  # the task registry, filled here: threads would race to import it
+    lock = threading.Lock()
+
+    def run(item: tuple[int, str]) -> None:
+        part = SyncReport()
         try:
-            answer = client.ticket_answer(ticket)
-        except TicketNotReady:
-            now = clock.now()
-            TrackingTicket.objects.filter(pk=ticket_id).update(next_poll_at=now + poll_every, polls=F("polls") + 1)
-            report.tickets_not_ready += 1
-            continue
-        except TicketExpired as exc:
-            _ticket_close(ticket_id, TicketStatus.EXPIRED, str(exc), clock)
-            report.tickets_expired += 1
-            continue
-        except PartnerError as exc:  # a coded whole-request error (e.g. 2): this ticket will not get an answer
-            _ticket_close(ticket_id, TicketStatus.FAILED, str(exc), clock)
-            report.tickets_failed += 1
-            continue
-        result = tracking_answer_ingest(ticket_id=ticket_id, answer=answer, now=clock.now(), actor=actor)
-        report.tickets_answered += 1
-        report.events_stored += result.events_stored
-        report.parcels_moved += result.parcels_moved
-        report.orders_moved += result.orders_moved
-        report.notifications += result.notifications
-        report.errors += result.errors[:20]
+            _collect_one(TrackingClient(client.config), clock, part, actor, ticket_id=item[0], ticket=item[1])
+        finally:
+            connection.close()  # this thread's own connection
+            with lock:
+                report.merge(part)
+
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="postal-sync") as pool:
+        futures = [pool.submit(run, item) for item in due]
+        try:
+            for future in futures:
+                future.result()  # a partner outage in any thread pauses the pass
+        except BaseException:
+            for future in futures:
+                future.cancel()
+            raise
+
+
+def _collect_one(
+    client: TrackingClient, clock: Clock, report: SyncReport, actor, *, ticket_id: int, ticket: str
+) -> None:
+    poll_every = timedelta(minutes=settings.STORE_POST_POLL_MINUTES)
+    try:
+        answer = client.ticket_answer(ticket)
+    except TicketNotReady:
+        now = clock.now()
+        TrackingTicket.objects.filter(pk=ticket_id).update(next_poll_at=now + poll_every, polls=F("polls") + 1)
+        report.tickets_not_ready += 1
+        return
+    except TicketExpired as exc:
+        _ticket_close(ticket_id, TicketStatus.EXPIRED, str(exc), clock)
+        report.tickets_expired += 1
+        return
+    except PartnerError as exc:  # a coded whole-request error (e.g. 2): this ticket will not get an answer
+        _ticket_close(ticket_id, TicketStatus.FAILED, str(exc), clock)
+        report.tickets_failed += 1
+        return
+    result = tracking_answer_ingest(ticket_id=ticket_id, answer=answer, now=clock.now(), actor=actor)
+    report.tickets_answered += 1
+    report.events_stored += result.events_stored
+    report.parcels_moved += result.parcels_moved
+    report.orders_to_follow += result.orders_to_follow
+    report.notifications += result.notifications
+    report.errors += result.errors[:20]
 
 
 def _ticket_close(ticket_id: int, status: str, error: str, clock: Clock) -> None:

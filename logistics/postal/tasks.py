@@ -1,4 +1,4 @@
-"""Tracking jobs: the beat-driven sync pass and the COD reports it queues. Thin: one service call each."""
+"""Tracking jobs: the beat-driven sync pass and what each of its steps queues. Thin: one service call each."""
 
 from __future__ import annotations
 
@@ -9,7 +9,9 @@ from celery import shared_task
 from django.core.cache import cache
 from django.db import OperationalError
 
-from .cod import parcel_cod_report as cod_report
+from .exceptions import PostalError
+from .registration import parcels_post_register_due
+from .services import parcels_react as react
 from .sync import tracking_sync as sync_pass
 
 log = logging.getLogger("logistics.postal")
@@ -32,12 +34,22 @@ def tracking_sync() -> dict | None:
 
 
 @shared_task(
-    name="logistics.postal.tasks.parcel_cod_report",
+    name="logistics.postal.tasks.parcels_react",
     autoretry_for=(OperationalError,),
     retry_backoff=5,
     retry_backoff_max=600,
     max_retries=8,
     ignore_result=True,
 )
-def parcel_cod_report(*, parcel_id: int, outcome: str, at: str, reason: str = "") -> None:
-    cod_report(parcel_id=parcel_id, outcome=outcome, at=at, reason=reason)
+def parcels_react(*, notices: list, order_ids: list[int], cod: list | None = None, actor: str = "postal") -> None:
+    react(notices=notices, order_ids=order_ids, cod=cod or [], actor=actor)
+
+
+@shared_task(name="logistics.postal.tasks.parcels_register", ignore_result=True)
+def parcels_register() -> dict | None:
+    """Beat: packed parcels registered with the post (their barcode becomes the tracking number)."""
+    try:
+        return parcels_post_register_due()
+    except PostalError as exc:  # the partner is down or refuses us: the next run carries on
+        log.warning("parcel registration paused", extra={"why": str(exc)})
+        return None

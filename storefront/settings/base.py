@@ -262,6 +262,8 @@ STORE_POST_BREAKER_SECONDS = env.float("STORE_POST_BREAKER_SECONDS", default=300
 STORE_POST_TICKET_SIZE = env.int("STORE_POST_TICKET_SIZE", default=500)
 STORE_POST_POLL_MINUTES = env.int("STORE_POST_POLL_MINUTES", default=15)
 STORE_POST_REFRESH_MINUTES = env.int("STORE_POST_REFRESH_MINUTES", default=180)
+# Ticket answers stored at once by one sync pass (threads, each with its own database connection).
+STORE_POST_SYNC_WORKERS = env.int("STORE_POST_SYNC_WORKERS", default=3)
 # Days a post office keeps a parcel (unverified: the partner's current rule may differ by item kind) and how many
 # days before that the shopper is reminded.
 STORE_POST_STORAGE_DAYS = env.int("STORE_POST_STORAGE_DAYS", default=30)

@@ -42,3 +42,4 @@ STORE_POST_PASSWORD = "sandbox-password"
 STORE_POST_OTPRAVKA_TOKEN = "sandbox-token"
 STORE_POST_TIMEOUT = 5.0
 STORE_POST_RETRY_BACKOFF = 0.01
+STORE_POST_SYNC_WORKERS = 1  # other threads cannot see a test's uncommitted rows; threaded runs are tested apart

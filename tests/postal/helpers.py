@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from logistics.postal.clock import SandboxClock
 from logistics.postal.sync import SyncReport, tracking_sync
+from tests.outbox.inline import run_outbox_jobs
 
 
 def sync(post_sandbox, **kwargs) -> SyncReport:
-    return tracking_sync(clock=SandboxClock(post_sandbox.base_url), **kwargs)
+    """One pass, then the jobs it queued (orders follow, notifications, COD reports), as relay + workers would."""
+    report = tracking_sync(clock=SandboxClock(post_sandbox.base_url), **kwargs)
+    run_outbox_jobs()
+    return report
 
 
 def sync_round(post_sandbox) -> SyncReport:

@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 
 from logistics.models import ParcelStatus
-from logistics.postal.registration import backlog_order_payload, parcel_post_register
+from logistics.postal.registration import backlog_order_payload, parcel_post_register, parcels_post_register_due
 from logistics.tracking_numbers import is_valid
 from payments.models import CodCollection
 from tests.logistics.factories import ParcelFactory
@@ -51,3 +51,21 @@ def test_prepaid_parcel_is_registered_with_declared_value_only():
         123450,
         False,
     )
+
+
+def test_beat_registers_packed_parcels_only(post_sandbox):
+    packed = ParcelFactory(order=packed_order())
+    not_packed = ParcelFactory()  # its order was only placed
+    assert parcels_post_register_due() == {"registered": 1, "refused": 0}
+    packed.refresh_from_db()
+    not_packed.refresh_from_db()
+    assert (packed.status, not_packed.status) == (ParcelStatus.REGISTERED, ParcelStatus.CREATED)
+
+
+def test_a_parcel_the_post_refuses_is_left_for_support_and_the_others_go_on(post_sandbox):
+    bad = ParcelFactory(order=packed_order(), weight_grams=1, postcode="012345")
+    good = ParcelFactory(order=packed_order())
+    assert parcels_post_register_due() == {"registered": 1, "refused": 1}
+    bad.refresh_from_db()
+    good.refresh_from_db()
+    assert (bad.tracking_number, bool(good.tracking_number)) == ("", True)

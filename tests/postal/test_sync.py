@@ -185,3 +185,19 @@ def test_cod_parcel_refused_tells_payments_and_the_order_is_returned(post_sandbo
     parcel.order.refresh_from_db()
     assert parcel.order.payments.get().status == PaymentStatus.UNCOLLECTED
     assert parcel.order.status == OrderStatus.RETURNED
+
+
+@pytest.mark.django_db(transaction=True)
+def test_answers_are_stored_by_several_workers_at_once_without_losing_any(post_sandbox, settings):
+    settings.STORE_POST_TICKET_SIZE = 2
+    settings.STORE_POST_SYNC_WORKERS = 3
+    parcels = [registered_parcel() for _ in range(7)]
+    for parcel in parcels:
+        post_sandbox.parcel(parcel.tracking_number, scenario="normal", kind="china")
+    post_sandbox.advance(days=3)
+    report = sync_round(post_sandbox)
+    assert (report.tickets_answered, report.paused) == (4, "")
+    for parcel in parcels:
+        assert TrackingEvent.objects.filter(parcel=parcel).count() == len(
+            post_sandbox.operations(parcel.tracking_number)
+        )
