@@ -7,8 +7,7 @@ document.addEventListener("htmx:responseError", function (evt) {
     box.className = "toast";
     document.body.appendChild(box);
   }
-  box.textContent = document.documentElement.lang === "en"
-    ? "Could not load. Please check your connection and try again."
-    : "Не удалось загрузить. Проверьте соединение и попробуйте ещё раз.";
+  // The text comes translated from the page (base.html), in the shopper's language.
+  box.textContent = document.body.dataset.loadError || "Не удалось загрузить. Проверьте соединение и попробуйте ещё раз.";
   setTimeout(function () { box.remove(); }, 5000);
 });
