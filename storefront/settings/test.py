@@ -43,3 +43,6 @@ STORE_POST_OTPRAVKA_TOKEN = "sandbox-token"
 STORE_POST_TIMEOUT = 5.0
 STORE_POST_RETRY_BACKOFF = 0.01
 STORE_POST_SYNC_WORKERS = 1  # other threads cannot see a test's uncommitted rows; threaded runs are tested apart
+
+# No collectstatic before tests: whitenoise looks up files per request instead of warning that STATIC_ROOT is missing.
+WHITENOISE_AUTOREFRESH = True
