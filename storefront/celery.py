@@ -41,6 +41,12 @@ app.conf.beat_schedule = {
         "schedule": 300.0,
         "options": {"expires": 280},
     },
+    # orders a lost or failed tracking react job left behind follow their parcels (logistics/postal/services.py)
+    "postal-orders-follow-sweep": {
+        "task": "logistics.postal.tasks.orders_follow_sweep",
+        "schedule": 900.0,
+        "options": {"expires": 800},
+    },
     # packed parcels registered with the post (Otpravka); the barcode becomes the tracking number
     "postal-register": {
         "task": "logistics.postal.tasks.parcels_register",

@@ -13,6 +13,13 @@ class PartnerUnavailable(PostalError):
     Counts towards the circuit breaker."""
 
 
+class MalformedAnswer(PartnerUnavailable):
+    """An answer that could not be read (not XML, not a SOAP envelope, a required part missing), after retries.
+    Still PartnerUnavailable for the client (retried, counts towards the breaker), but the sync treats it as that
+    one request's failure: a ticket whose answer stays unreadable is closed and its parcels asked about again,
+    instead of pausing the whole pass on every run."""
+
+
 class CircuitOpen(PartnerUnavailable):
     """The circuit breaker is open after repeated failures: calls are not even tried until it closes."""
 

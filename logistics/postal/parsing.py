@@ -1,8 +1,9 @@
 """Reading the postal partner's SOAP answers defensively (DOMAIN.md 1).
 
-Anything from the partner is untrusted input: no DTDs or entities, an unreadable envelope is PartnerUnavailable
-(the caller retries), and inside a readable answer a malformed record is logged with where and why and skipped —
-never taking the other records or parcels down with it.
+Anything from the partner is untrusted input: no DTDs or entities; an unreadable envelope is MalformedAnswer
+(a PartnerUnavailable: the client retries, then the sync gives up on that one ticket, not the pass); inside a
+readable answer a malformed record is logged with where and why and skipped — never taking the other records or
+parcels down with it.
 """
 
 from __future__ import annotations
@@ -12,7 +13,14 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from .exceptions import PartnerAuthError, PartnerError, PartnerUnavailable, TicketExpired, TicketNotReady
+from .exceptions import (
+    MalformedAnswer,
+    PartnerAuthError,
+    PartnerError,
+    PartnerUnavailable,
+    TicketExpired,
+    TicketNotReady,
+)
 from .timezones import zone_for_index
 
 log = logging.getLogger("logistics.postal")
@@ -90,14 +98,14 @@ def envelope_body(body: bytes) -> ET.Element:
     """The first element inside soap:Body, after turning a SOAP Fault into our exceptions."""
     head = body[:4096].upper()
     if b"<!DOCTYPE" in head or b"<!ENTITY" in body.upper():
-        raise PartnerUnavailable("partner answer carries a DTD; refused")
+        raise MalformedAnswer("partner answer carries a DTD; refused")
     try:
         root = ET.fromstring(body)
     except ET.ParseError as exc:
-        raise PartnerUnavailable(f"partner answer is not XML: {exc}") from exc
+        raise MalformedAnswer(f"partner answer is not XML: {exc}") from exc
     soap_body = next((child for child in root if _local(child.tag) == "Body"), None)
     if _local(root.tag) != "Envelope" or soap_body is None or not len(soap_body):
-        raise PartnerUnavailable("partner answer is not a SOAP envelope")
+        raise MalformedAnswer("partner answer is not a SOAP envelope")
     first = soap_body[0]
     if _local(first.tag) == "Fault":
         _raise_fault(first)
@@ -142,7 +150,7 @@ def parse_ticket(body: bytes) -> str:
     _batch_error(response)
     ticket = _text(response, "value")
     if not ticket or len(ticket) > 64:
-        raise PartnerUnavailable("getTicket answer without a ticket")
+        raise MalformedAnswer("getTicket answer without a ticket")
     return ticket
 
 
@@ -151,7 +159,7 @@ def parse_batch_answer(body: bytes) -> BatchAnswer:
     _batch_error(response)
     value = _child(response, "value")
     if value is None:
-        raise PartnerUnavailable("getResponseByTicket answer without a value")
+        raise MalformedAnswer("getResponseByTicket answer without a value")
     answer = BatchAnswer(prepared=value.get("DatePreparation", ""), items=[])
     for item_el in _children(value, "Item"):
         barcode = (item_el.get("Barcode") or "").strip().upper()
@@ -204,7 +212,7 @@ def parse_history(body: bytes, *, barcode: str) -> list[PartnerEvent]:
     response = envelope_body(body)
     data = _child(response, "OperationHistoryData")
     if data is None:
-        raise PartnerUnavailable("getOperationHistory answer without OperationHistoryData")
+        raise MalformedAnswer("getOperationHistory answer without OperationHistoryData")
     events = []
     for record in _children(data, "historyRecord"):
         try:
@@ -254,7 +262,7 @@ def parse_cod_events(body: bytes) -> list[CodEvent]:
     if output is None:
         output = _child(response, "PostalOrderEventsForMailOutput")
     if output is None:
-        raise PartnerUnavailable("PostalOrderEventsForMail answer without its output")
+        raise MalformedAnswer("PostalOrderEventsForMail answer without its output")
     events = []
     for el in _children(output, "PostalOrderEvent"):
         try:

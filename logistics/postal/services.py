@@ -19,7 +19,7 @@ from datetime import date, datetime, timedelta
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection, transaction
-from django.db.models import F
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 
 from logistics.exceptions import LogisticsError
@@ -308,12 +308,15 @@ def _orders_follow(order_ids: set[int], actor) -> int:
     it hears of the refusal)."""
     if not order_ids:
         return 0
+    # Orders locked first (in id order), their parcels read after: a job for another answer about the same order,
+    # running beside this one, waits here and then decides on the order's fresh status and all parcels it moved.
+    orders = list(Order.objects.select_for_update(no_key=True).filter(pk__in=order_ids).order_by("pk"))
     statuses: dict[int, list[str]] = defaultdict(list)
     for order_id, status in Parcel.objects.filter(order_id__in=order_ids).values_list("order_id", "status"):
         if status != ParcelStatus.CANCELLED:
             statuses[order_id].append(status)
     moved = 0
-    for order in Order.objects.filter(pk__in=order_ids).order_by("pk"):
+    for order in orders:
         live = statuses.get(order.pk, [])
         try:
             with transaction.atomic():
@@ -336,6 +339,38 @@ def _order_follow(order: Order, live: list[str], actor) -> int:
     elif all(s in BACK_TO_SENDER for s in live) and order.payment_method != PaymentMethod.CASH_ON_DELIVERY:
         order_mark_returned(order=order, actor=actor, reason="Посылка не вручена и возвращается отправителю")
         moved += 1
+    return moved
+
+
+def orders_follow_sweep(*, limit: int = 2000, actor=ACTOR) -> int:
+    """Beat's safety net: orders that should have followed their parcels and did not (a react job that failed for
+    good, a worker lost with its job). Moves them the same way the job does; returns how many moved.
+
+    Pay-on-delivery orders whose parcels all went back are payments' to move (on the refusal report), so they
+    are not picked up here.
+    """
+    live = Parcel.objects.filter(order=OuterRef("pk")).exclude(status=ParcelStatus.CANCELLED)
+    packed_but_accepted = Q(status=OrderStatus.PACKED) & Exists(live.filter(status__in=ACCEPTED_BY_POST))
+    shipped_and_settled = (
+        Q(status=OrderStatus.SHIPPED)
+        & Exists(live)
+        & ~Exists(live.exclude(status__in=SETTLED))
+        & (
+            Exists(live.filter(status=ParcelStatus.DELIVERED))
+            | (~Q(payment_method=PaymentMethod.CASH_ON_DELIVERY) & ~Exists(live.exclude(status__in=BACK_TO_SENDER)))
+        )
+    )  # what _order_follow would move: a lost parcel leaves its order to support, so it is not picked every time
+    order_ids = list(
+        Order.objects.filter(packed_but_accepted | shipped_and_settled)
+        .order_by("pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+    moved = 0
+    for start in range(0, len(order_ids), 200):  # short transactions: orders are locked while they move
+        with transaction.atomic(durable=True):
+            moved += _orders_follow(set(order_ids[start : start + 200]), actor)
+    if moved:
+        log.info("orders moved by the sweep, not by their react job", extra={"orders": moved})
     return moved
 
 

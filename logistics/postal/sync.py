@@ -6,7 +6,7 @@ One pass:
 2. stores each answer and moves its parcels (services.tracking_answer_ingest: one transaction per ticket);
 3. asks for tickets for the active parcels that are due again, `STORE_POST_TICKET_SIZE` barcodes per ticket,
    walking the parcels by id so memory stays flat however many there are;
-4. reminds shoppers whose parcel waits at the office and is near its storage deadline.
+4. reminds shoppers whose parcel waits at the office and is near its storage deadline (even when the pass paused).
 
 A partner outage (or the circuit breaker being open) pauses the pass where it is: tickets stay pending with their
 poll times, parcels not yet asked about stay due, and the next pass carries on from there. Time comes from an
@@ -25,6 +25,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import F
+from django.utils import timezone
 
 from logistics.models import ACTIVE_STATUSES, Parcel, ParcelStatus
 from storefront.celery import app as celery_app
@@ -32,7 +33,14 @@ from storefront.celery import app as celery_app
 from . import notify
 from .client import TrackingClient
 from .clock import Clock, clock_from_settings
-from .exceptions import PartnerAuthError, PartnerError, PartnerUnavailable, TicketExpired, TicketNotReady
+from .exceptions import (
+    MalformedAnswer,
+    PartnerAuthError,
+    PartnerError,
+    PartnerUnavailable,
+    TicketExpired,
+    TicketNotReady,
+)
 from .models import TicketStatus, TrackingPoll, TrackingTicket
 from .services import ACTOR, tracking_answer_ingest
 
@@ -85,10 +93,13 @@ def tracking_sync(
             _collect(client, clock, report, actor)
         if request:
             _request(client, clock, report, max_tickets)
-        report.reminders = parcels_storage_remind(today=clock.now().date())
     except (PartnerUnavailable, PartnerAuthError) as exc:  # CircuitOpen included
         report.paused = f"{type(exc).__name__}: {exc}"
         log.warning("tracking sync paused", extra={"why": report.paused})
+    try:  # reminders need nothing from the partner: they go out while it is down too
+        report.reminders = parcels_storage_remind(today=timezone.localtime(clock.now()).date())
+    except PartnerUnavailable as exc:  # only the sandbox's clock can be unreachable
+        log.warning("storage reminders skipped", extra={"why": str(exc)})
     report.seconds = round(time.monotonic() - started, 3)
     log.info("tracking sync pass", extra={k: v for k, v in report.as_dict().items() if k != "errors"})
     return report
@@ -149,6 +160,15 @@ def _collect_one(
     except PartnerError as exc:  # a coded whole-request error (e.g. 2): this ticket will not get an answer
         _ticket_close(ticket_id, TicketStatus.FAILED, str(exc), clock)
         report.tickets_failed += 1
+        return
+    except MalformedAnswer as exc:
+        # Unreadable even after the client's retries: give up on this ticket alone (its parcels are asked about
+        # again in a new ticket, whose answer carries their whole history), the other tickets go on. A partner
+        # that answers only garbage still pauses the pass once the breaker opens.
+        log.error("unreadable ticket answer; ticket closed", extra={"ticket": ticket, "why": str(exc)})
+        _ticket_close(ticket_id, TicketStatus.FAILED, str(exc), clock)
+        report.tickets_failed += 1
+        report.errors.append(f"{ticket}: {exc}"[:300])
         return
     result = tracking_answer_ingest(ticket_id=ticket_id, answer=answer, now=clock.now(), actor=actor)
     report.tickets_answered += 1

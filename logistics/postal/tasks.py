@@ -11,6 +11,7 @@ from django.db import OperationalError
 
 from .exceptions import PostalError
 from .registration import parcels_post_register_due
+from .services import orders_follow_sweep
 from .services import parcels_react as react
 from .sync import tracking_sync as sync_pass
 
@@ -53,3 +54,9 @@ def parcels_register() -> dict | None:
     except PostalError as exc:  # the partner is down or refuses us: the next run carries on
         log.warning("parcel registration paused", extra={"why": str(exc)})
         return None
+
+
+@shared_task(name="logistics.postal.tasks.orders_follow_sweep", ignore_result=True)
+def orders_follow() -> int:
+    """Beat: orders a lost or failed react job left behind follow their parcels."""
+    return orders_follow_sweep()
