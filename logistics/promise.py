@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 from django.core.cache import cache
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 
 from .models import DeliveryTariff, DispatchCutoff, PromiseRule, Region
 
@@ -63,12 +63,9 @@ def rules_cache_clear() -> None:
 
 
 def days_word(n: int) -> str:
-    """Russian plural of «день» for n (1 день, 2 дня, 5 дней, 11 дней, 21 день)."""
-    if n % 10 == 1 and n % 100 != 11:
-        return gettext("день")
-    if 2 <= n % 10 <= 4 and not 12 <= n % 100 <= 14:
-        return gettext("дня")
-    return gettext("дней")
+    """«день» for n in the shopper's language: 1 день, 2 дня, 5 дней, 11 дней, 21 день (the ru catalog's plural
+    forms); 1 day, 21 days in English."""
+    return ngettext("день", "дней", n)
 
 
 @dataclass(frozen=True)

@@ -27,7 +27,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext
 
 from orders.models import Order, OrderStatus
 from orders.services import order_cancel, order_confirm, order_mark_returned
@@ -123,15 +123,12 @@ def cod_eligibility(*, order_or_cart_total, sku_ids: Iterable[int], user=None, p
     titles = cod_excluded_titles(sku_ids=sku_ids)
     if titles:
         quoted = ", ".join(f"«{t}»" for t in titles)
-        return CodEligibility(
-            False,
-            ngettext(
-                "Товар %(titles)s можно оплатить только онлайн.",
-                "Товары %(titles)s можно оплатить только онлайн.",
-                len(titles),
-            )
-            % {"titles": quoted},
-        )
+        # One title or a list, not a number to agree with: ngettext would give Russian "Товар" for 21 titles.
+        if len(titles) == 1:
+            text = gettext("Товар %(titles)s можно оплатить только онлайн.")
+        else:
+            text = gettext("Товары %(titles)s можно оплатить только онлайн.")
+        return CodEligibility(False, text % {"titles": quoted})
     if cod_open_refusals(user=user, phone=phone) >= settings.STORE_COD_REFUSALS_LIMIT:
         return CodEligibility(
             False,
