@@ -44,6 +44,7 @@ from .exceptions import (
     QuantityInvalid,
     ReasonRequired,
 )
+from .hooks import order_cancelled_announce
 from .models import (
     ALLOWED_TRANSITIONS,
     STOCK_HELD_STATUSES,
@@ -418,10 +419,19 @@ def order_complete(*, order: Order, actor=SYSTEM) -> Order:
 
 
 def order_cancel(*, order: Order, actor, reason: str) -> Order:
-    """Cancel an order before it ships; its reserved stock goes back in the same transaction."""
+    """Cancel an order before it ships; its reserved stock goes back in the same transaction, and the apps that
+    registered for it (orders/hooks.py: payments voids the order's open payments) hear of it through the outbox."""
     if not (reason or "").strip():
         raise ReasonRequired()
-    return _transition(order=order, to=OrderStatus.CANCELLED, actor=actor, reason=reason.strip())
+    user, label = _actor_parts(actor)
+    # the cancellation and what other apps must do about it (orders/hooks.py) commit together
+    with transaction.atomic():
+        cancelled = _transition(order=order, to=OrderStatus.CANCELLED, actor=actor, reason=reason.strip())
+        order_cancelled_announce(
+            order_id=cancelled.pk, number=cancelled.number, reason=reason.strip(), actor_label=label,
+            actor_id=getattr(user, "pk", None),
+        )  # fmt: skip
+    return cancelled
 
 
 def order_mark_returned(*, order: Order, actor=SYSTEM, reason: str, restock: bool = False) -> Order:
