@@ -81,6 +81,21 @@ def _check_traversable(path: Path) -> None:
             )
 
 
+def postgres_url(*, host: str, port: int | str, name: str, user: str = "postgres", password: str = "") -> str:
+    """A DATABASE_URL that django-environ reads back to the same HOST/PORT/NAME, unix socket directories included.
+
+    django-environ does not unquote a host in the netloc (`postgres://u@%2Fvar%2Frun:5433/db` makes psycopg
+    resolve "%2Fvar%2Frun" as a host name); a socket directory goes into the path instead, which it splits
+    into HOST and NAME: `postgres://u@:5433/%2Fvar%2Frun/db`.
+    """
+    from urllib.parse import quote
+
+    auth = quote(user, safe="") + (":" + quote(password, safe="") if password else "")
+    if host.startswith("/"):
+        return f"postgres://{auth}@:{port}/{quote(host, safe='')}/{quote(name, safe='')}"
+    return f"postgres://{auth}@{host}:{port}/{quote(name, safe='')}"
+
+
 class EmbeddedPostgres:
     def __init__(self, var: Path = VAR) -> None:
         self.data = var / "pg" / "data"
@@ -91,9 +106,7 @@ class EmbeddedPostgres:
 
     @property
     def url(self) -> str:
-        from urllib.parse import quote
-
-        return f"postgres://postgres@{quote(str(self.sockdir), safe='')}:5433/storefront"
+        return postgres_url(host=str(self.sockdir), port=5433, name="storefront")
 
     def _run(self, *args: str, check: bool = True) -> subprocess.CompletedProcess:
         return subprocess.run(args, preexec_fn=_as_unprivileged(), check=check, capture_output=True, text=True)

@@ -10,23 +10,25 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from urllib.parse import quote
 
 import pytest
 from celery import Celery
 from django.db import connection
 
-from devtools.stack import EmbeddedRedis
+from devtools.stack import EmbeddedRedis, postgres_url
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_database_url() -> str:
     db = connection.settings_dict
-    auth = quote(db["USER"] or "", safe="")
-    if db.get("PASSWORD"):
-        auth += ":" + quote(db["PASSWORD"], safe="")
-    return f"postgres://{auth}@{quote(db['HOST'] or '', safe='')}:{db['PORT'] or 5432}/{db['NAME']}"
+    return postgres_url(
+        host=db["HOST"] or "127.0.0.1",
+        port=db["PORT"] or 5432,
+        name=db["NAME"],
+        user=db["USER"] or "",
+        password=db.get("PASSWORD") or "",
+    )
 
 
 def wait_for(condition: Callable[[], object], *, what: str, deadline: float = 30.0):
