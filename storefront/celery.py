@@ -27,6 +27,11 @@ app.conf.beat_schedule = {
         "task": "storefront.accounts.tasks.login_code_cleanup",
         "schedule": crontab(hour=3, minute=41),
     },
+    # the search typo dictionary recounted; words no product uses any more dropped (catalog/search_services.py)
+    "catalog-search-dictionary-rebuild": {
+        "task": "storefront.catalog.tasks.search_dictionary_rebuild",
+        "schedule": crontab(hour=4, minute=23),
+    },
     # payments whose webhook never came are settled by asking the provider
     "payments-poll-open": {"task": "payments.tasks.payments_poll_open", "schedule": 60.0, "options": {"expires": 50}},
     # orders waiting for payment: a reminder, then cancellation (stock back); payments/abandoned.py

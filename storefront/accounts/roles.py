@@ -62,6 +62,9 @@ STAFF_GROUP_PERMISSIONS: dict[str, list[str]] = {
         "catalog.change_product",
         "catalog.add_sku",
         "catalog.change_sku",
+        # searches that found nothing: the catalog team reads them and clears the ones dealt with
+        "catalog.view_searchmiss",
+        "catalog.delete_searchmiss",
         "orders.view_order",
         "orders.view_orderline",
         "orders.view_orderstatuschange",
@@ -77,6 +80,8 @@ STAFF_GROUP_PERMISSIONS: dict[str, list[str]] = {
         *(f"logistics.view_{m}" for m in LOGISTICS_MODELS),
         *(f"logistics.{a}_{m}" for m in LOGISTICS_RULE_MODELS for a in ("add", "change", "delete")),
         "logistics.change_dispatch",
+        # parcels through the services: pack their orders, register with the post, make/fill/hand over dispatches
+        "logistics.handle_parcel",
         "logistics.change_customsdeclaration",
         *(f"logistics.{a}_customsdeclarationline" for a in ("add", "change", "delete")),
         *(f"postal.view_{m}" for m in POSTAL_MODELS),
