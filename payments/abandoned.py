@@ -18,7 +18,6 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef, Value
 from django.db.models.functions import Concat
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext
 
 from orders.models import Order, OrderStatus
@@ -70,7 +69,7 @@ def payment_reminder_send(*, order: Order) -> None:
         "number": order.number,
         "total": format_money(order.total, order.currency),
         "link": order_link(order=order),
-        "deadline": date_format(timezone.localtime(payment_deadline(order=order)), "j E, H:i"),
+        "deadline": payment_deadline(order=order),  # written in the recipient's language and Moscow time
     }
     with transaction.atomic(durable=True):
         order_shopper_notify(order=order, kind=REMINDER_KIND, key=f"{REMINDER_KIND}:{order.number}", context=context)

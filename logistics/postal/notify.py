@@ -8,7 +8,6 @@ twice, a rerun of the sync) a no-op.
 from __future__ import annotations
 
 from django.conf import settings
-from django.utils import formats
 
 from logistics.models import Parcel
 from storefront.notifications.services import notification_send
@@ -35,7 +34,7 @@ def parcel_notify(*, parcel: Parcel, kind: str, office: str = "") -> None:
     context = {"number": order.number, "tracking": number, "link": tracking_link(number)}
     if kind in (ARRIVED, STORAGE_REMINDER):
         context["office"] = office or parcel.postcode
-        context["deadline"] = formats.date_format(parcel.storage_deadline, "j E") if parcel.storage_deadline else "—"
+        context["deadline"] = parcel.storage_deadline or "—"  # a date: written in the recipient's language
     addresses = {"sms": {"phone": parcel.recipient_phone or order.contact_phone}}
     if order.contact_email:
         addresses["email"] = {"email": order.contact_email}
