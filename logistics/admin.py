@@ -10,7 +10,10 @@ from __future__ import annotations
 import datetime
 import io
 
+from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.helpers import ActionForm
+from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
@@ -21,6 +24,9 @@ from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from orders.exceptions import OrderError
+from orders.models import OrderStatus
+from orders.services import order_pack
 from storefront.core.admin import ReadOnlyAdmin, ReadOnlyInline
 from storefront.core.money import format_money
 
@@ -43,7 +49,7 @@ from .models import (
 )
 from .promise import rules_cache_clear
 from .report import delivery_report
-from .services import dispatch_create, parcels_create_for_order
+from .services import dispatch_create, dispatch_hand_over, dispatch_parcels_add, parcels_create_for_order
 
 
 class RuleCacheMixin:
@@ -84,6 +90,17 @@ class ParcelStatusChangeInline(ReadOnlyInline):
         return super().get_queryset(request).select_related("actor")
 
 
+class ParcelActionForm(ActionForm):
+    """The action bar of the parcel list, with the dispatch that "add to dispatch" fills."""
+
+    dispatch = forms.ModelChoiceField(
+        queryset=Dispatch.objects.filter(handed_over_at__isnull=True).order_by("-created_at", "-id"),
+        required=False,
+        label=_("отгрузка"),
+        empty_label=_("— отгрузка —"),
+    )
+
+
 @admin.register(Parcel)
 class ParcelAdmin(admin.ModelAdmin):
     list_display = ("reference", "tracking_number", "order_link", "origin", "status", "postcode", "city",
@@ -95,7 +112,9 @@ class ParcelAdmin(admin.ModelAdmin):
     date_hierarchy = "created_at"
     ordering = ("-created_at", "-id")
     inlines = [ParcelLineInline, ParcelStatusChangeInline]
-    actions = ["make_dispatch"]
+    # Support sees parcels; staff with logistics.handle_parcel (ops) act on them, always through the services.
+    actions = ["pack_orders", "make_dispatch", "add_to_dispatch"]
+    action_form = ParcelActionForm
     readonly_fields = (
         "order", "reference", "origin", "dispatch", "tracking_number", "status", "status_changed_at", "weight_grams",
         "declared_value", "declared_currency", "cod_amount", "promised_from", "promised_by", "storage_deadline",
@@ -152,7 +171,50 @@ class ParcelAdmin(admin.ModelAdmin):
         url = reverse("admin:logistics_customsdeclaration_change", args=[declaration.pk])
         return format_html('<a href="{}">{}</a>', url, gettext("открыть"))
 
-    @admin.action(description=_("Собрать в отгрузку (один склад)"))
+    def has_handle_permission(self, request) -> bool:
+        return request.user.has_perm("logistics.handle_parcel")
+
+    @admin.action(description=_("Заказы выбранных посылок собраны"), permissions=["handle"])
+    def pack_orders(self, request, queryset):
+        """Each order (confirmed or paid) of the selection packed through orders' service, in its own transaction;
+        packed orders' parcels are then registered with the post by beat (or "Зарегистрировать на почте")."""
+        orders = {p.order for p in queryset.select_related("order").filter(
+            order__status__in=(OrderStatus.CONFIRMED, OrderStatus.PAID)
+        )}  # fmt: skip
+        packed = 0
+        for order in sorted(orders, key=lambda o: o.pk):
+            try:
+                order_pack(order=order, actor=request.user)
+                packed += 1
+            except OrderError as exc:
+                self.message_user(request, f"{order.number}: {exc.message}", messages.WARNING)
+        self.message_user(request, gettext("Собрано заказов: %(n)d.") % {"n": packed}, messages.SUCCESS)
+
+    @admin.action(description=_("Добавить в выбранную отгрузку"), permissions=["handle"])
+    def add_to_dispatch(self, request, queryset):
+        try:  # the admin validated the action bar already (an unknown or handed-over dispatch never gets here)
+            dispatch = ParcelActionForm.base_fields["dispatch"].clean(request.POST.get("dispatch"))
+        except ValidationError:
+            dispatch = None
+        if dispatch is None:
+            self.message_user(request, gettext("Выберите отгрузку рядом со списком действий."), messages.ERROR)
+            return
+        try:
+            added = dispatch_parcels_add(
+                dispatch=dispatch, parcel_ids=queryset.values_list("pk", flat=True), actor=request.user
+            )
+        except LogisticsError as exc:
+            self.message_user(request, exc.message, messages.ERROR)
+            return
+        skipped = queryset.count() - added
+        text = gettext("В отгрузку «%(d)s» добавлено посылок: %(n)d.") % {"d": dispatch, "n": added}
+        if skipped:
+            text += " " + gettext("Не добавлено: %(n)d (другой склад, уже у почты или в другой отгрузке).") % {
+                "n": skipped
+            }
+        self.message_user(request, text, messages.SUCCESS if added else messages.WARNING)
+
+    @admin.action(description=_("Собрать в новую отгрузку (один склад)"), permissions=["handle"])
     def make_dispatch(self, request, queryset):
         try:
             dispatch = dispatch_create(parcel_ids=queryset.values_list("pk", flat=True), actor=request.user)
@@ -216,9 +278,22 @@ class CustomsDeclarationAdmin(admin.ModelAdmin):
 @admin.register(Dispatch)
 class DispatchAdmin(admin.ModelAdmin):
     list_display = ("__str__", "origin", "parcel_count", "created_at", "handed_over_at", "manifest_links")
-    list_filter = ("origin",)
-    readonly_fields = ("origin", "created_at", "manifest_links")
+    list_filter = ("origin", ("handed_over_at", admin.EmptyFieldListFilter))
+    readonly_fields = ("origin", "created_at", "handed_over_at", "manifest_links")
     fields = ("name", "origin", "handed_over_at", "created_at", "manifest_links")
+    actions = ["hand_over"]
+
+    @admin.action(description=_("Передана почте"), permissions=["change"])
+    def hand_over(self, request, queryset):
+        """Each dispatch through logistics' service: refused while a parcel in it has no tracking number."""
+        done = 0
+        for dispatch in queryset.filter(handed_over_at__isnull=True).order_by("pk"):
+            try:
+                dispatch_hand_over(dispatch=dispatch, actor=request.user)
+                done += 1
+            except LogisticsError as exc:
+                self.message_user(request, f"{dispatch}: {exc.message}", messages.ERROR)
+        self.message_user(request, gettext("Передано почте отгрузок: %(n)d.") % {"n": done}, messages.SUCCESS)
 
     def has_add_permission(self, request):
         return False  # from the parcel list: "Собрать в отгрузку"
@@ -268,7 +343,10 @@ class OrderDeliveryAdmin(ReadOnlyAdmin):
     list_select_related = ("order", "pickup_point")
     actions = ["make_parcels"]
 
-    @admin.action(description=_("Создать посылки (для подтверждённых и оплаченных заказов)"))
+    def has_handle_permission(self, request) -> bool:
+        return request.user.has_perm("logistics.handle_parcel")
+
+    @admin.action(description=_("Создать посылки (для подтверждённых и оплаченных заказов)"), permissions=["handle"])
     def make_parcels(self, request, queryset):
         made = 0
         for delivery in queryset.select_related("order"):

@@ -27,3 +27,19 @@ class TrackingNumberTaken(LogisticsError):
 
 class DispatchMixedOrigins(LogisticsError):
     message = _("В отгрузку попадают посылки одного склада, ещё не переданные почте и не входящие в другую отгрузку.")
+
+
+class DispatchHandedOver(LogisticsError):
+    message = _("Отгрузка уже передана почте: добавить в неё посылки нельзя.")
+
+
+class DispatchNotReady(LogisticsError):
+    def __init__(self, *, empty: bool = False, unregistered: int = 0):
+        self.unregistered = unregistered
+        if empty:
+            text = gettext("В отгрузке нет посылок.")
+        else:
+            text = gettext(
+                "Не зарегистрировано на почте посылок в отгрузке: %(n)d. Зарегистрируйте их и повторите."
+            ) % {"n": unregistered}
+        super().__init__(text)

@@ -120,6 +120,7 @@ class Parcel(models.Model):
         verbose_name = _("посылка")
         verbose_name_plural = _("посылки")
         ordering = ["-created_at", "-id"]
+        permissions = [("handle_parcel", _("Может отправлять посылки: собирать, регистрировать на почте, отгружать"))]
         indexes = [
             # the tracking sync walks the parcels still with the post
             models.Index(
