@@ -71,3 +71,22 @@ def test_admin_report_page(parcels, client):
     response = client.get("/admin/logistics/parcel/report/?days=30")
     assert response.status_code == 200
     assert "Москва" in response.content.decode()
+
+
+def test_days_late_count_by_the_moscow_date_of_delivery():
+    promised = timezone.localdate() - datetime.timedelta(days=3)
+    late_evening = datetime.datetime.combine(promised, datetime.time(23, 30), MSK)  # 20:30 UTC: on the day
+    after_midnight = late_evening + datetime.timedelta(hours=1)  # 21:30 UTC the same UTC day: a day late
+    for at in (late_evening, after_midnight):
+        ParcelFactory(status=ParcelStatus.DELIVERED, promised_by=promised, delivered_at=at)
+    total = next(r for r in _report() if r.is_total)
+    assert (total.parcels, total.on_time, total.worst) == (2, 1, 1)
+
+
+def test_origin_totals_and_the_window_of_the_report(parcels):
+    delivered(promised_days_ago=40, delivered_days_ago=35)  # delivered before the 30-day window: left out
+    totals = {r.origin: r for r in _report() if r.is_total}
+    cn = totals["CN"]  # late days 0, 0, 2, 8 (Moscow) and 0 (Novosibirsk)
+    assert (cn.parcels, cn.on_time, cn.median_late, cn.worst) == (5, 3, 0.0, 8)
+    assert cn.p90_late == pytest.approx(5.6)  # between 2 and 8 at 0.9 × 4
+    assert (totals["EU"].parcels, totals["EU"].on_time_share, totals["EU"].median_late) == (1, 0.0, 1.0)
