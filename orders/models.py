@@ -90,6 +90,11 @@ class Order(models.Model):
 
     delivery_method = models.CharField(_("доставка"), max_length=20, choices=DeliveryMethod.choices)
     payment_method = models.CharField(_("оплата"), max_length=32, choices=PaymentMethod.choices)
+    # The shopper's language at checkout: SMS and emails about the order are written in it (a guest has no profile);
+    # empty when placed outside the storefront (scripts, demo): then the customer's profile decides.
+    language = models.CharField(
+        _("язык"), max_length=5, choices=[("ru", "Русский"), ("en", "English")], blank=True, editable=False
+    )
 
     currency = models.CharField(_("валюта"), max_length=3, default="RUB", editable=False)
     subtotal = models.DecimalField(_("товары"), max_digits=12, decimal_places=2, editable=False)

@@ -34,5 +34,6 @@ def order_placed_notify(*, order_id: int) -> None:
             channel=channel,
             to_user=order.user,
             context=context,
+            language=order.language or None,
             **address,
         )

@@ -93,6 +93,8 @@ class OrderDetails:
     # Roubles, computed by the caller from logistics' tariffs (the checkout); None: the flat cost per method
     # in settings.STORE_DELIVERY_COSTS_RUB (orders placed by scripts and the demo).
     delivery_cost: Decimal | None = None
+    # The language the shopper placed it in (the checkout's request): messages about the order are written in it.
+    language: str = ""
 
 
 # --- placing -------------------------------------------------------------------------------------------------------
@@ -192,6 +194,7 @@ def _order_place(*, details: OrderDetails, actor, key: str, lines, cart) -> Orde
         flat=details.flat,
         delivery_method=details.delivery_method,
         payment_method=details.payment_method,
+        language=details.language if details.language in dict(settings.LANGUAGES) else "",
         subtotal=subtotal,
         delivery_cost=delivery,
         total=subtotal + delivery,

@@ -14,5 +14,11 @@ def order_shopper_notify(*, order: Order, kind: str, key: str, context: dict) ->
         addresses["email"] = {"email": order.contact_email}
     for channel, address in addresses.items():
         notification_send(
-            key=f"{key}:{channel}", kind=kind, channel=channel, to_user=order.user, context=context, **address
+            key=f"{key}:{channel}",
+            kind=kind,
+            channel=channel,
+            to_user=order.user,
+            context=context,
+            language=order.language or None,
+            **address,
         )

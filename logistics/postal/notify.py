@@ -47,5 +47,6 @@ def parcel_notify(*, parcel: Parcel, kind: str, office: str = "") -> None:
             channel=channel,
             to_user=order.user,
             context=context,
+            language=order.language or None,
             **address,
         )

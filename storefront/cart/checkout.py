@@ -125,7 +125,7 @@ def _prefill(user) -> dict:
 
 
 def _details(draft: Draft) -> OrderDetails:
-    fields = [name for name in OrderDetails.__dataclass_fields__ if name != "delivery_cost"]
+    fields = [name for name in OrderDetails.__dataclass_fields__ if name not in ("delivery_cost", "language")]
     return OrderDetails(**{name: draft.data.get(name, "") for name in fields})
 
 
@@ -280,7 +280,7 @@ def _place(request, draft: Draft):
     if delivery_cost is None:  # the method is not offered for this address any more
         draft.reopen("delivery")
         return _render(request, draft, step="delivery")
-    details = replace(_details(draft), delivery_cost=delivery_cost)
+    details = replace(_details(draft), delivery_cost=delivery_cost, language=request.LANGUAGE_CODE)
     try:
         order = order_place(details=details, actor=actor, idempotency_key=key, cart=CartOrderSource(cart))
     except OrderDetailsInvalid as exc:

@@ -26,9 +26,9 @@ logger = logging.getLogger(__name__)
 DELIVER_TASK = "storefront.notifications.tasks.notification_deliver"
 
 
-def _language(user) -> str:
+def _language(user, language: str | None) -> str:
     supported = {code for code, _name in settings.LANGUAGES}
-    for candidate in (getattr(user, "language", None), translation.get_language()):
+    for candidate in (language, getattr(user, "language", None), translation.get_language()):
         if candidate and candidate[:2] in supported:
             return candidate[:2]
     return settings.LANGUAGE_CODE
@@ -43,11 +43,13 @@ def notification_send(
     phone: str | None = None,
     email: str | None = None,
     context: dict,
+    language: str | None = None,
 ) -> Notification:
     """Record a notification and queue its delivery, both in the caller's transaction (or in one of its own).
 
     Idempotent by key: a second call with the same key returns the first record and sends nothing.
-    An explicit phone/email wins over the user's. Opted-out or address-less ones are recorded, not sent.
+    An explicit phone/email wins over the user's, an explicit language (an order's: the one the shopper placed it in)
+    over the user's profile and the active one. Opted-out or address-less ones are recorded, not sent.
     """
     spec = kind_get(kind, channel)
     kind_check_context(spec, context)
@@ -55,7 +57,7 @@ def notification_send(
         existing = Notification.objects.filter(key=key).first()
         if existing is not None:
             return existing
-        language = _language(to_user)
+        language = _language(to_user, language)
         subject, text = notification_render(kind=spec, channel=channel, language=language, context=context)
         phone = phone or getattr(to_user, "phone", "") or ""
         email = email or getattr(to_user, "email", "") or ""
