@@ -76,7 +76,7 @@ def seed(lines: int) -> int:
             CodCollection.objects.bulk_create(
                 CodCollection(
                     payment=p, order_id=p.order_id, tracking_number=tracking_number_make(n, index=INDEX),
-                    collected_amount=p.amount, collected_at=collected_at,
+                    amount=p.amount, collected_amount=p.amount, collected_at=collected_at,
                 )
                 for n, p in zip(numbers, payments, strict=True)
             )  # fmt: skip
@@ -90,7 +90,7 @@ def register(path: Path, lines: int) -> None:
     parcels = (
         CodCollection.objects.filter(tracking_number__startswith=INDEX)
         .order_by("tracking_number")
-        .values_list("tracking_number", "payment__amount")
+        .values_list("tracking_number", "amount")
         .iterator(chunk_size=5000)
     )
     mix = Mix(mismatch_every=97, unknown_every=199, duplicate_every=499, malformed_every=997)

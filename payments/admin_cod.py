@@ -51,11 +51,11 @@ class RemittedFilter(admin.SimpleListFilter):
 @admin.register(CodCollection)
 class CodCollectionAdmin(ReadOnlyAdmin):
     list_display = [
-        "order", "tracking_number", "payment_status", "amount", "collected_amount", "collected_at", "amount_mismatch",
-        "remitted_amount", "remitted_on",
+        "order", "parcel_reference", "tracking_number", "payment_status", "amount", "collected_amount", "collected_at",
+        "amount_mismatch", "refused_at", "remitted_amount", "remitted_on",
     ]  # fmt: skip
     list_filter = ["payment__status", "amount_mismatch", RemittedFilter]
-    search_fields = ["=tracking_number", "=order__number", "=order__contact_phone"]
+    search_fields = ["=tracking_number", "=parcel_reference", "=order__number", "=order__contact_phone"]
     list_select_related = ["order", "payment"]
     date_hierarchy = "created_at"
     show_full_result_count = False
@@ -73,10 +73,6 @@ class CodCollectionAdmin(ReadOnlyAdmin):
     @admin.display(description=_("статус платежа"), ordering="payment__status")
     def payment_status(self, obj):
         return obj.payment.get_status_display()
-
-    @admin.display(description=_("к получению"), ordering="payment__amount")
-    def amount(self, obj):
-        return obj.payment.amount
 
     @admin.display(description=_("перечислено"))
     def remitted_amount(self, obj):

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from decimal import Decimal
 from typing import NamedTuple
@@ -35,7 +35,7 @@ from storefront.accounts.phone import normalize_phone
 from storefront.catalog.models import Sku
 from storefront.core.money import Money, format_money, quantize
 
-from .exceptions import CodNotFound, OrderNotPayable, PaymentError, PaymentMethodUnavailable
+from .exceptions import CodNotFound, CodSplitInvalid, OrderNotPayable, PaymentError, PaymentMethodUnavailable
 from .models import (
     CodCollection,
     CodCustomerFlag,
@@ -210,7 +210,7 @@ def cod_payment_start(*, order: Order, actor=SYSTEM) -> Payment:
             source=EventSource.SYSTEM,
             note=f"to collect on delivery: {payment.amount} {payment.currency}",
         )
-        CodCollection.objects.create(payment=payment, order=locked)
+        CodCollection.objects.create(payment=payment, order=locked, amount=payment.amount)  # one parcel until split
     order.status = locked.status
     return payment
 
@@ -233,19 +233,72 @@ def _tracking_clean(tracking_number: str | None) -> str:
     return "".join((tracking_number or "").split()).upper()[:32]
 
 
-def _locked_collection(*, order: Order | None, tracking_number: str) -> CodCollection:
-    """The COD collection of an order or a tracking number, its payment row locked (payment first, always)."""
-    if order is not None:
-        lookup = Q(order_id=order.pk)
-    elif tracking_number:
-        lookup = Q(tracking_number=tracking_number)
+def cod_parcels_plan(*, order: Order, parts: Sequence[tuple[str, Decimal]], actor=SYSTEM) -> list[CodCollection]:
+    """Logistics split a pay-on-delivery order into parcels: what the post collects in each, as (parcel reference,
+    amount). Runs in the caller's transaction (logistics writes the parcels and their COD amounts in the same one).
+
+    The parts must add up to the amount to collect exactly (to the kopeck); a part of zero is a parcel that carries
+    no COD and is left out. Idempotent: the same plan again changes nothing. A different plan replaces the previous
+    one only while no parcel has been registered with the post or reported on. Raises CodNotFound (no payment
+    awaiting collection), CodSplitInvalid.
+    """
+    wanted = [(str(ref).strip(), _amount(amount)) for ref, amount in parts]
+    wanted = [(ref, amount) for ref, amount in wanted if amount != 0]
+    refs = [ref for ref, _ in wanted]
+    if not wanted or any(amount < 0 for _, amount in wanted) or "" in refs or len(set(refs)) != len(refs):
+        raise CodSplitInvalid(f"order {order.number}: a COD plan needs distinct parcels with positive amounts")
+    with transaction.atomic():  # a savepoint: a refused plan leaves the caller's transaction usable
+        payment = (
+            Payment.objects.select_for_update(no_key=True)
+            .filter(order_id=order.pk, method=PaymentMethod.CASH_ON_DELIVERY, status=PaymentStatus.AWAITING_COLLECTION)
+            .first()
+        )
+        if payment is None:
+            raise CodNotFound(f"no pay-on-delivery payment awaiting collection for {order.number}")
+        total = sum((amount for _, amount in wanted), Decimal(0))
+        if total != payment.amount:
+            raise CodSplitInvalid(f"order {order.number}: parcels carry {total}, {payment.amount} is to be collected")
+        current = list(payment.cod_collections.order_by("id"))
+        if sorted((c.parcel_reference, c.amount) for c in current) == sorted(wanted):
+            return current
+        if any(c.tracking_number or c.is_settled for c in current):
+            raise CodSplitInvalid(f"order {order.number}: a parcel is already with the post; the plan stays")
+        CodCollection.objects.filter(payment=payment).delete()
+        rows = CodCollection.objects.bulk_create(
+            CodCollection(payment=payment, order_id=order.pk, parcel_reference=ref, amount=amount)
+            for ref, amount in wanted
+        )
+        payment_event_record(
+            payment=payment,
+            source=EventSource.LOGISTICS,
+            actor=actor,
+            note="to collect: " + ", ".join(f"{ref} {amount}" for ref, amount in wanted),
+        )
+    return rows
+
+
+def _locked_collection(*, order: Order | None, tracking_number: str, parcel_reference: str = "") -> CodCollection:
+    """One parcel's COD collection, its payment row locked (payment first, always).
+
+    By tracking number when we know it; else by the order and the parcel's reference; an order with one collection
+    needs neither. Raises CodNotFound when the parcel cannot be told."""
+    rows = CodCollection.objects.all()
+    if tracking_number and (order is None or rows.filter(order_id=order.pk, tracking_number=tracking_number).exists()):
+        rows = rows.filter(tracking_number=tracking_number)
+    elif order is not None:
+        rows = rows.filter(order_id=order.pk)
     else:
         raise TypeError("pass order= or tracking_number=")
-    payment_id = CodCollection.objects.filter(lookup).values_list("payment_id", flat=True).first()
+    payment_id = rows.values_list("payment_id", flat=True).first()
     if payment_id is None:
         raise CodNotFound(f"no pay-on-delivery payment for {order or tracking_number}")
     payment = Payment.objects.select_for_update(no_key=True).get(pk=payment_id)
-    collection = CodCollection.objects.get(payment_id=payment_id)
+    candidates = list(rows.filter(payment_id=payment_id).order_by("id"))
+    if len(candidates) > 1:
+        candidates = [c for c in candidates if parcel_reference and c.parcel_reference == parcel_reference]
+    if len(candidates) != 1:
+        raise CodNotFound(f"which parcel of {order or tracking_number}? ({parcel_reference or 'no reference'})")
+    collection = candidates[0]
     collection.payment = payment
     return collection
 
@@ -253,19 +306,22 @@ def _locked_collection(*, order: Order | None, tracking_number: str) -> CodColle
 def _tracking_remember(collection: CodCollection, tracking_number: str) -> None:
     if tracking_number and collection.tracking_number != tracking_number:
         if CodCollection.objects.filter(tracking_number=tracking_number).exclude(pk=collection.pk).exists():
-            raise PaymentError(f"tracking number {tracking_number} already belongs to another COD order")
+            raise PaymentError(f"tracking number {tracking_number} already belongs to another COD parcel")
         collection.tracking_number = tracking_number
         collection.save(update_fields=["tracking_number"])
 
 
-def cod_parcel_registered(*, order: Order, tracking_number: str, actor=SYSTEM) -> CodCollection:
-    """Logistics registered the parcel of a COD order with the post: remember its tracking number (the key of the
-    post's remittance register). A parcel re-registered under a new number replaces the old one."""
+def cod_parcel_registered(
+    *, order: Order, tracking_number: str, parcel_reference: str = "", actor=SYSTEM
+) -> CodCollection:
+    """Logistics registered a parcel of a COD order with the post: remember its tracking number (the key of the
+    post's remittance register). A parcel re-registered under a new number replaces the old one. `parcel_reference`
+    tells which parcel when the order was split (cod_parcels_plan)."""
     number = _tracking_clean(tracking_number)
     if not number:
         raise ValueError("a tracking number is required")
     with transaction.atomic(durable=True):
-        collection = _locked_collection(order=order, tracking_number="")
+        collection = _locked_collection(order=order, tracking_number="", parcel_reference=parcel_reference)
         if collection.tracking_number != number:
             old = collection.tracking_number
             _tracking_remember(collection, number)
@@ -273,7 +329,8 @@ def cod_parcel_registered(*, order: Order, tracking_number: str, actor=SYSTEM) -
                 payment=collection.payment,
                 source=EventSource.LOGISTICS,
                 actor=actor,
-                note=f"parcel {number}" + (f" (was {old})" if old else ""),
+                note=f"parcel {collection.parcel_reference or ''} {number}".replace("  ", " ")
+                + (f" (was {old})" if old else ""),
             )
     return collection
 
@@ -286,67 +343,123 @@ def _amount(value) -> Decimal:
     return quantize(Decimal(value))
 
 
+def _parcel_name(collection: CodCollection) -> str:
+    return collection.parcel_reference or collection.tracking_number or "parcel"
+
+
 def cod_collected(
     *,
     amount,
     order: Order | None = None,
     tracking_number: str = "",
+    parcel_reference: str = "",
     collected_at: datetime | None = None,
     source: str = EventSource.LOGISTICS,
     actor=SYSTEM,
 ) -> Payment:
-    """The post handed the parcel over and collected `amount` (Money or Decimal roubles): the payment is collected.
+    """The post handed a parcel over and collected `amount` (Money or Decimal roubles) for it.
 
-    Found by `order` or by `tracking_number` (both may be given: the number is then remembered). Idempotent: a repeated
-    report changes nothing (a different amount in it is recorded on the timeline). A collected amount that differs
-    from what was to be collected is recorded (payment timeline, CodCollection.amount_mismatch) and the payment still
-    becomes collected: the money is at the post either way and the reconciliation shows the difference. A report for
-    a parcel already refused changes nothing and is logged. Raises CodNotFound for an unknown order or number.
+    Found by `tracking_number`, or by `order` (+ `parcel_reference` when it was split); both order and number may be
+    given: the number is then remembered. The payment becomes collected when every parcel of the order is; until
+    then the timeline says how many are. Idempotent: a repeated report changes nothing (a different amount in it is
+    recorded on the timeline). A collected amount that differs from the parcel's is recorded (timeline,
+    CodCollection.amount_mismatch) and still counts: the money is at the post either way and the reconciliation shows
+    the difference. A report for a parcel already refused changes nothing and is logged. Raises CodNotFound.
     """
     amount = _amount(amount)
     number = _tracking_clean(tracking_number)
     collected_at = collected_at or timezone.now()
     with transaction.atomic(durable=True):
-        collection = _locked_collection(order=order, tracking_number=number)
+        collection = _locked_collection(order=order, tracking_number=number, parcel_reference=parcel_reference)
         payment = collection.payment
         if order is not None:
             _tracking_remember(collection, number)
-        if payment.status != PaymentStatus.AWAITING_COLLECTION:
-            if payment.status == PaymentStatus.COLLECTED and amount == collection.collected_amount:
+        if payment.status != PaymentStatus.AWAITING_COLLECTION or collection.is_settled:
+            if collection.collected_at is not None and amount == collection.collected_amount:
                 return payment  # the same report again
             payment_event_record(
                 payment=payment, source=source, actor=actor,
-                note=f"collection of {amount} reported again while {payment.status}: ignored",
+                note=f"collection of {amount} for {_parcel_name(collection)} reported again while "
+                f"{'refused' if collection.refused_at else payment.status}: ignored",
                 payload={"amount": str(amount), "collected_at": collected_at.isoformat()},
             )  # fmt: skip
-            if payment.status != PaymentStatus.COLLECTED:
+            if collection.collected_at is None:
                 log.error("COD payment %s is %s; the post reports it collected", payment.pk, payment.status)
             return payment
         collection.collected_amount = amount
         collection.collected_at = collected_at
-        collection.amount_mismatch = amount != payment.amount
+        collection.amount_mismatch = amount != collection.amount
         collection.save(update_fields=["collected_amount", "collected_at", "amount_mismatch"])
         note = f"collected {amount} {payment.currency}"
         if collection.amount_mismatch:
-            note += f"; amount mismatch: {payment.amount} was to be collected"
-            log.warning("COD payment %s: collected %s instead of %s", payment.pk, amount, payment.amount)
-        payment_transition(
-            payment=payment,
-            to_status=PaymentStatus.COLLECTED,
-            source=source,
-            actor=actor,
-            note=note,
-            payload={
-                "amount": str(amount),
-                "collected_at": collected_at.isoformat(),
-                "tracking_number": collection.tracking_number or "",
-            },
-        )
+            note += f"; amount mismatch: {collection.amount} was to be collected"
+            log.warning("COD payment %s: collected %s instead of %s", payment.pk, amount, collection.amount)
+        payload = {
+            "amount": str(amount),
+            "collected_at": collected_at.isoformat(),
+            "tracking_number": collection.tracking_number or "",
+            "parcel": collection.parcel_reference,
+        }
+        _settle_or_wait(payment=payment, collection=collection, source=source, actor=actor, note=note, payload=payload)
     return payment
+
+
+def _settle_or_wait(*, payment: Payment, collection: CodCollection, source: str, actor, note: str, payload: dict):
+    """One parcel just got its outcome (payment locked): while others are still out, the timeline says so; once
+    every parcel has one, the payment settles — collected (all collected), uncollected (none: the order is
+    cancelled or returned, its goods back on sale), or collected for the parcels bought out (some refused: the
+    order is delivered in part; what was refused comes back as a returned parcel, counted by the warehouse)."""
+    parcels = list(payment.cod_collections.order_by("id"))
+    waiting = [c for c in parcels if not c.is_settled and c.pk != collection.pk]
+    if waiting:
+        settled = len(parcels) - len(waiting)
+        payment_event_record(
+            payment=payment, source=source, actor=actor, payload=payload,
+            note=f"{_parcel_name(collection)}: {note} ({settled} of {len(parcels)} parcels; waiting for "
+            + ", ".join(_parcel_name(c) for c in waiting) + ")",
+        )  # fmt: skip
+        return
+    collected = [c for c in parcels if c.collected_at is not None]
+    if not collected:
+        reason = _refusal_reason(payment) or note
+        _order_refused(payment=payment, source=source, actor=actor, reason=reason)
+        payment_transition(
+            payment=payment, to_status=PaymentStatus.UNCOLLECTED, source=source, actor=actor, note=reason[:255]
+        )
+        return
+    if len(parcels) > 1:
+        total = sum((c.collected_amount for c in collected), Decimal(0))
+        note = f"{_parcel_name(collection)}: {note}; all parcels settled, collected {total} {payment.currency}"
+        refused = [c for c in parcels if c.refused_at is not None]
+        if refused:
+            note += "; refused: " + ", ".join(f"{_parcel_name(c)} ({c.amount})" for c in refused)
+    payment_transition(
+        payment=payment, to_status=PaymentStatus.COLLECTED, source=source, actor=actor, note=note, payload=payload
+    )
+
+
+def _refusal_reason(payment: Payment) -> str:
+    """The refusal reason recorded on the order's flag (the first refused parcel's)."""
+    return CodCustomerFlag.objects.filter(order_id=payment.order_id).values_list("reason", flat=True).first() or ""
 
 
 def _order_actor(source: str, actor):
     return actor if getattr(actor, "pk", None) else str(source)
+
+
+def _order_refused(*, payment: Payment, source: str, actor, reason: str) -> Order:
+    """Nothing of the order was bought out: cancelled if it had not shipped yet, else returned; its goods go back on
+    sale either way (orders.services)."""
+    the_order = Order.objects.get(pk=payment.order_id)
+    why = gettext("Посылка с оплатой при получении не выкуплена: %(reason)s") % {"reason": reason}
+    who = _order_actor(source, actor)
+    if the_order.status in NOT_SHIPPED:
+        the_order = order_cancel(order=the_order, actor=who, reason=why)
+    elif the_order.status == OrderStatus.SHIPPED:
+        the_order = order_mark_returned(order=the_order, actor=who, reason=why, restock=True)
+    elif the_order.status not in (OrderStatus.CANCELLED, OrderStatus.RETURNED):
+        log.error("COD order %s is %s; the post reports the parcel refused", the_order.number, the_order.status)
+    return the_order
 
 
 def cod_refused(
@@ -354,44 +467,42 @@ def cod_refused(
     reason: str,
     order: Order | None = None,
     tracking_number: str = "",
+    parcel_reference: str = "",
     source: str = EventSource.LOGISTICS,
     actor=SYSTEM,
 ) -> Payment:
-    """The shopper refused the parcel, or it came back uncollected: nothing will be collected.
+    """The shopper refused a parcel, or it came back uncollected: nothing will be collected for it.
 
-    The payment becomes uncollected; the order is cancelled if it had not shipped yet, else marked returned, and its
-    goods go back on sale either way (orders.services); the shopper (account and phone) gets a CodCustomerFlag.
-    Idempotent; a refusal reported for a payment already collected changes nothing and is logged.
+    The shopper (account and phone) gets a CodCustomerFlag at once. When it was the order's last parcel without an
+    outcome, the payment settles (_settle_or_wait): with nothing bought out it becomes uncollected and the order is
+    cancelled if it had not shipped yet, else marked returned, its goods back on sale either way. Idempotent; a
+    refusal reported for a parcel already collected changes nothing and is logged.
     """
     reason = (reason or "").strip() or gettext("Посылка не выкуплена")
     number = _tracking_clean(tracking_number)
     with transaction.atomic(durable=True):
-        collection = _locked_collection(order=order, tracking_number=number)
+        collection = _locked_collection(order=order, tracking_number=number, parcel_reference=parcel_reference)
         payment = collection.payment
-        if payment.status in FINISHED:
+        if payment.status in FINISHED or collection.refused_at is not None:
             return payment
-        if payment.status != PaymentStatus.AWAITING_COLLECTION:
+        if payment.status != PaymentStatus.AWAITING_COLLECTION or collection.collected_at is not None:
             payment_event_record(
-                payment=payment, source=source, actor=actor, note=f"refusal reported while {payment.status}: ignored"
-            )
+                payment=payment, source=source, actor=actor,
+                note=f"refusal of {_parcel_name(collection)} reported while collected: ignored",
+            )  # fmt: skip
             log.error("COD payment %s is %s; the post reports the parcel refused", payment.pk, payment.status)
             return payment
-        the_order = Order.objects.get(pk=collection.order_id)
-        why = gettext("Посылка с оплатой при получении не выкуплена: %(reason)s") % {"reason": reason}
-        who = _order_actor(source, actor)
-        if the_order.status in NOT_SHIPPED:
-            the_order = order_cancel(order=the_order, actor=who, reason=why)
-        elif the_order.status == OrderStatus.SHIPPED:
-            the_order = order_mark_returned(order=the_order, actor=who, reason=why, restock=True)
-        elif the_order.status not in (OrderStatus.CANCELLED, OrderStatus.RETURNED):
-            log.error("COD order %s is %s; the post reports the parcel refused", the_order.number, the_order.status)
-        payment_transition(
-            payment=payment, to_status=PaymentStatus.UNCOLLECTED, source=source, actor=actor, note=reason[:255]
-        )
+        collection.refused_at = timezone.now()
+        collection.save(update_fields=["refused_at"])
+        the_order = Order.objects.only("pk", "user_id", "contact_phone").get(pk=collection.order_id)
         CodCustomerFlag.objects.get_or_create(
             order_id=the_order.pk,
             defaults={"user_id": the_order.user_id, "phone": the_order.contact_phone, "reason": reason[:255]},
         )
+        _settle_or_wait(
+            payment=payment, collection=collection, source=source, actor=actor, note=f"refused: {reason}"[:255],
+            payload={"parcel": collection.parcel_reference, "tracking_number": collection.tracking_number or ""},
+        )  # fmt: skip
     if order is not None:
-        order.status = the_order.status
+        order.status = Order.objects.values_list("status", flat=True).get(pk=order.pk)
     return payment

@@ -119,7 +119,7 @@ def parcels_from_db(limit: int) -> Iterator[tuple[str, Decimal]]:
     rows = (
         CodCollection.objects.filter(collected_at__isnull=False, tracking_number__isnull=False)
         .order_by("collected_at", "id")
-        .values_list("tracking_number", "payment__amount")
+        .values_list("tracking_number", "amount")
     )
     yield from rows[:limit].iterator(chunk_size=5000)
 

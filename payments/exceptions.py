@@ -120,3 +120,7 @@ class CodUnavailable(PaymentMethodUnavailable):
 
 class CodNotFound(PaymentError):
     """No pay-on-delivery payment for this order or tracking number (logistics reported a parcel we do not know)."""
+
+
+class CodSplitInvalid(PaymentError):
+    """Logistics' per-parcel COD amounts do not add up to the amount to collect, or the parcels are with the post."""

@@ -273,18 +273,27 @@ class BankTransferRefundRequest(models.Model):
 
 
 class CodCollection(models.Model):
-    """Pay on delivery for one order: what the post is to collect (the payment's amount), the parcel it travels in
-    (logistics tells us the tracking number: payments never reads logistics' tables) and what the post reported
-    collecting. The remittance that brought the money to us is its applied CodRemittanceLine (at most one)."""
+    """What the post collects in one parcel of a pay-on-delivery order: the amount to collect there, the parcel
+    (logistics' reference and the tracking number it tells us: payments never reads logistics' tables) and what the
+    post reported — collected (how much, when) or refused. The order's payment is collected when every one of its
+    collections is; an order in one parcel has one (made with the payment, for the whole amount). The remittance
+    that brought a parcel's money to us is its applied CodRemittanceLine (at most one)."""
 
-    payment = models.OneToOneField(Payment, on_delete=models.PROTECT, related_name="cod", verbose_name=_("платёж"))
-    order = models.OneToOneField(
-        "orders.Order", on_delete=models.PROTECT, related_name="cod_collection", verbose_name=_("заказ")
+    payment = models.ForeignKey(
+        Payment, on_delete=models.PROTECT, related_name="cod_collections", verbose_name=_("платёж")
     )
+    order = models.ForeignKey(
+        "orders.Order", on_delete=models.PROTECT, related_name="cod_collections", verbose_name=_("заказ")
+    )
+    parcel_reference = models.CharField(
+        _("посылка"), max_length=40, blank=True, help_text=_("Номер посылки в доставке; пусто — пока не разделён.")
+    )
+    amount = models.DecimalField(_("к получению"), max_digits=12, decimal_places=2)
     tracking_number = models.CharField(_("трек-номер"), max_length=32, unique=True, null=True, blank=True)
     collected_amount = models.DecimalField(_("получено почтой"), max_digits=12, decimal_places=2, null=True, blank=True)
     collected_at = models.DateTimeField(_("получен при вручении"), null=True, blank=True)
     amount_mismatch = models.BooleanField(_("сумма при вручении не совпала"), default=False)
+    refused_at = models.DateTimeField(_("не выкуплен"), null=True, blank=True)
     created_at = models.DateTimeField(_("создан"), default=timezone.now, editable=False)
 
     class Meta:
@@ -295,9 +304,20 @@ class CodCollection(models.Model):
             # "collected but not remitted after N days" starts from the collected ones, oldest first
             models.Index(fields=["collected_at"], name="cod_collected_at", condition=Q(collected_at__isnull=False)),
         ]
+        constraints = [
+            models.UniqueConstraint(fields=["payment", "parcel_reference"], name="cod_one_row_per_parcel"),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="cod_amount_positive"),
+            models.CheckConstraint(
+                condition=Q(collected_at__isnull=True) | Q(refused_at__isnull=True), name="cod_collected_xor_refused"
+            ),
+        ]
 
     def __str__(self) -> str:
-        return f"{self.order_id} · {self.tracking_number or '—'}"
+        return f"{self.order_id} · {self.parcel_reference or '—'} · {self.tracking_number or '—'}"
+
+    @property
+    def is_settled(self) -> bool:
+        return self.collected_at is not None or self.refused_at is not None
 
 
 class CodCustomerFlag(models.Model):

@@ -370,7 +370,7 @@ class _Run:
         overdue = (
             CodCollection.objects.filter(collected_at__lt=cutoff)
             .exclude(Exists(remitted))
-            .values_list("id", "tracking_number", "payment__amount", "collected_at")
+            .values_list("id", "tracking_number", "amount", "collected_at")
             .order_by("collected_at", "id")
         )
 
@@ -396,7 +396,7 @@ def _collections_by_tracking(numbers: list[str]) -> dict[str, _Known]:
         return {}
     with connection.cursor() as cursor:
         cursor.execute(
-            f"""SELECT c.tracking_number, c.id, c.collected_at IS NOT NULL, p.amount, p.status,
+            f"""SELECT c.tracking_number, c.id, c.collected_at IS NOT NULL, c.amount, p.status,
                        l.payment_order_number, l.reconciliation_id, l.line_no
                 FROM {CodCollection._meta.db_table} c
                 JOIN {Payment._meta.db_table} p ON p.id = c.payment_id

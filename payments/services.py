@@ -431,13 +431,20 @@ def payment_refund(*, payment_id: int, amount: Decimal, reason: str, actor, sour
 
 
 def refund_left(*, payment: Payment) -> Decimal:
-    """What can still be refunded from a (locked) payment: paid, less refunded, less refunds still in flight."""
+    """What can still be refunded from a (locked) payment: paid, less refunded, less refunds still in flight.
+
+    Paid on delivery is what the post collected, up to the payment's amount: a split order whose parcels were partly
+    refused was paid for the parcels bought out only (payments/cod.py)."""
     if payment.status not in PAID_STATUSES:
         return Decimal(0)
+    paid = payment.amount
+    if payment.method == PaymentMethod.CASH_ON_DELIVERY:
+        collected = payment.cod_collections.aggregate(total=Sum("collected_amount"))["total"]
+        paid = min(paid, collected if collected is not None else paid)
     in_flight = payment.refunds.filter(status__in=[RefundStatus.NEW, RefundStatus.PENDING]).aggregate(
         total=Sum("amount")
     )["total"] or Decimal(0)
-    return payment.amount - payment.refunded_amount - in_flight
+    return paid - payment.refunded_amount - in_flight
 
 
 def refund_reserve(

@@ -26,11 +26,18 @@ def parcel_cod_report(*, parcel_id: int, outcome: str, at: str, reason: str = ""
                 amount=parcel.cod_amount,
                 order=parcel.order,
                 tracking_number=parcel.tracking_number,
+                parcel_reference=parcel.reference,
                 collected_at=datetime.fromisoformat(at) if at else None,
                 actor=actor,
             )
         elif outcome == REFUSED:
-            cod_refused(reason=reason, order=parcel.order, tracking_number=parcel.tracking_number, actor=actor)
+            cod_refused(
+                reason=reason,
+                order=parcel.order,
+                tracking_number=parcel.tracking_number,
+                parcel_reference=parcel.reference,
+                actor=actor,
+            )
         else:
             raise ValueError(f"unknown COD outcome {outcome!r}")
     except CodNotFound:

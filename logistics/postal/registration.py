@@ -88,7 +88,9 @@ def parcel_post_register(*, parcel: Parcel, actor, client: OtpravkaClient | None
     parcel_tracking_number_set(parcel=parcel, tracking_number=registered.barcode, actor=actor, reason="Otpravka")
     if parcel.cod_amount > 0:
         try:
-            cod_parcel_registered(order=parcel.order, tracking_number=registered.barcode, actor=actor)
+            cod_parcel_registered(
+                order=parcel.order, tracking_number=registered.barcode, parcel_reference=parcel.reference, actor=actor
+            )
         except CodNotFound:
             log.error("COD parcel registered for an order without a COD payment", extra={"parcel": parcel.reference})
     log.info(

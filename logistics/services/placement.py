@@ -23,7 +23,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from orders.models import Order, OrderStatus, PaymentMethod
-from payments.cod import cod_amount_for_order
+from payments.cod import cod_amount_for_order, cod_parcels_plan
 from storefront.catalog.exceptions import FxRateMissing
 from storefront.catalog.models import Origin
 from storefront.core.money import quantize
@@ -125,7 +125,9 @@ def _parcels_make(*, order: Order, delivery: OrderDelivery, actor) -> list[Parce
             status=ParcelStatus.CREATED,
             status_changed_at=now,
             weight_grams=max(planned.weight_grams, 1),
-            declared_value=quantize(planned.value_rub),
+            # the post refuses a COD sum above the declared value (DOMAIN.md 3): the parcel that carries the delivery
+            # cost in its COD is declared at that sum
+            declared_value=max(quantize(planned.value_rub), cod.get(n - 1, Decimal("0.00"))),
             declared_currency="RUB",
             cod_amount=cod.get(n - 1, Decimal("0.00")),
             recipient_name=order.recipient_name,
@@ -148,6 +150,8 @@ def _parcels_make(*, order: Order, delivery: OrderDelivery, actor) -> list[Parce
         if planned.origin != Origin.RUSSIA:
             _declaration_make(parcel=parcel, planned=planned, plan=plan, lines=lines, invoice=order.number)
         parcels.append(parcel)
+    if cod:  # payments keeps what the post collects in each parcel (in this transaction); it checks they add up
+        cod_parcels_plan(order=order, parts=[(p.reference, p.cod_amount) for p in parcels], actor=actor)
     return parcels
 
 

@@ -174,7 +174,7 @@ def test_cod_parcel_delivered_tells_payments_the_money_was_collected(post_sandbo
     run_outbox_jobs()
     payment = parcel.order.payments.get()
     assert payment.status == PaymentStatus.COLLECTED
-    assert payment.cod.collected_amount == parcel.cod_amount
+    assert payment.cod_collections.get().collected_amount == parcel.cod_amount
 
 
 def test_cod_parcel_refused_tells_payments_and_the_order_is_returned(post_sandbox):
