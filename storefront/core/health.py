@@ -1,19 +1,27 @@
 """/healthz: database, Redis, Celery workers, outbox lag; each check reports its own failure and never raises.
 
+The public answer names each check with its ok flag and nothing else: exception text (hosts, ports, users, paths)
+and counts stay out of it. The details go to the log on every failure, and to staff signed in to the admin
+(password session) who open /healthz in their browser.
+
 The view lives here with its checks (storefront/core/views.py is the shopper pages').
 """
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable
 
 import redis
 from django.conf import settings
+from django.contrib import admin
 from django.db import connection
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+
+log = logging.getLogger("storefront.health")
 
 
 def _timed(check: Callable[[], dict]) -> dict:
@@ -64,9 +72,20 @@ def health_report() -> dict:
     return {"status": "ok" if all(c["ok"] for c in checks.values()) else "fail", "checks": checks}
 
 
+def health_public(report: dict) -> dict:
+    """What anyone may see: the overall status and each check's name with its ok flag."""
+    return {"status": report["status"], "checks": {name: {"ok": c["ok"]} for name, c in report["checks"].items()}}
+
+
 @never_cache
 @require_GET
 def healthz(request):
-    """For load balancers and monitoring: 200 when every check passes, 503 otherwise, always JSON."""
+    """For load balancers and monitoring: 200 when every check passes, 503 otherwise, always JSON.
+
+    Failures are logged with their details; staff signed in to the admin get the details in the answer too."""
     report = health_report()
-    return JsonResponse(report, status=200 if report["status"] == "ok" else 503)
+    if report["status"] != "ok":
+        failed = sorted(name for name, check in report["checks"].items() if not check["ok"])
+        log.warning("health check failed: %s", ", ".join(failed), extra={"health": report["checks"]})
+    body = report if admin.site.has_permission(request) else health_public(report)
+    return JsonResponse(body, status=200 if report["status"] == "ok" else 503)
