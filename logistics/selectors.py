@@ -202,25 +202,31 @@ def duty_estimate_for_sku(*, sku, on: datetime.date | None = None) -> DutyEstima
 # --- pickup points -------------------------------------------------------------------------------------------------
 
 PICKUP_RESULTS = 8
+PICKUP_QUERY_MAX_CHARS = 80
+PICKUP_CITY_MAX_WORDS = 3  # "Нижний Новгород", "Набережные Челны": each split tried is a query, so few
+
+
+def _ascii_digits(text: str) -> bool:
+    return text.isascii() and text.isdigit()  # str.isdigit() is also true of "²" or "١", which int() refuses
 
 
 def pickup_point_search(*, query: str, near: str = "", limit: int = PICKUP_RESULTS) -> list[PickupPoint]:
     """Active pickup points by postcode (digits: the nearest indexes first) or by city / street words; with an
     empty query, the points nearest to the `near` postcode."""
-    query = " ".join((query or "").split())[:80]
+    query = " ".join((query or "").split())[:PICKUP_QUERY_MAX_CHARS]
     qs = PickupPoint.objects.filter(is_active=True)
     digits = query.replace(" ", "")
     if not query:
-        digits = near if near.isdigit() and len(near) == 6 else ""
+        digits = near if _ascii_digits(near or "") and len(near) == 6 else ""
         if not digits:
             return []
-    if digits.isdigit():
+    if _ascii_digits(digits):
         return list(_nearest_by_postcode(qs, digits)[:limit])
     words = query.split()
     by_city = qs.filter(city__istartswith=query)
     if not by_city.exists() and len(words) > 1:
         # "Казань Баумана": the first word(s) a city, the rest part of the address
-        for split in range(len(words) - 1, 0, -1):
+        for split in range(min(len(words) - 1, PICKUP_CITY_MAX_WORDS), 0, -1):
             city, street = " ".join(words[:split]), " ".join(words[split:])
             by_city = qs.filter(city__istartswith=city, address__icontains=street)
             if by_city.exists():

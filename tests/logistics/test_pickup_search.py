@@ -36,3 +36,25 @@ def test_empty_query_lists_points_near_the_address_postcode():
 def test_inactive_points_are_not_offered():
     PickupPoint.objects.filter(city="Казань").update(is_active=False)
     assert pickup_point_search(query="Казань") == []
+
+
+def test_a_query_of_many_words_costs_a_few_queries(django_assert_max_num_queries):
+    """Each way of splitting the words into city and street is a query: only the first words can be a city."""
+    words = " ".join(["а"] * 40)  # 79 characters, under the length cap
+
+    with django_assert_max_num_queries(6):
+        assert pickup_point_search(query=words) == []
+
+
+def test_a_city_of_two_words_with_a_street_of_two_words_is_still_found():
+    results = pickup_point_search(query="Нижний Новгород Большая Покровская")
+
+    assert results and all(p.city == "Нижний Новгород" and "Большая Покровская" in p.address for p in results)
+
+
+@pytest.mark.parametrize("params", [{"q": "²²²²²²"}, {"q": "", "near": "²²²²²²"}, {"q": "١٢٣٤٥٦"}])
+def test_digits_that_are_not_ascii_find_nothing_instead_of_failing(client, params):
+    response = client.get("/delivery/pickup-points/", params)
+
+    assert response.status_code == 200
+    assert pickup_point_search(query=params["q"], near=params.get("near", "")) == []
