@@ -124,3 +124,7 @@ class CodNotFound(PaymentError):
 
 class CodSplitInvalid(PaymentError):
     """Logistics' per-parcel COD amounts do not add up to the amount to collect, or the parcels are with the post."""
+
+
+class RefundPathUnavailable(RefundNotAllowed):
+    """The refund path asked for does not exist yet (points, before the loyalty ledger): nothing was written."""

@@ -178,8 +178,8 @@ class RefundChannel(models.TextChoices):
 
     PROVIDER = "provider", _("Через платёжный сервис")  # card, SBP, pay later: the provider reverses the payment
     BANK_TRANSFER = "bank_transfer", _("Банковским переводом")  # pay on delivery: nothing to reverse online
-    # Points: the loyalty ledger does not exist yet (a later issue). Nothing picks this path today; when loyalty
-    # lands, order_refund posts the amount to the points ledger here (price protection pays its difference so).
+    # Points: chosen by order_refund's caller (path=RefundPath.POINTS), posted through the poster the loyalty app
+    # registers (payments.refunds.refund_points_poster_set); refused while there is none (the ledger is a later issue).
     POINTS = "points", _("Баллами")
 
 

@@ -3,7 +3,11 @@
 The path follows how the order was paid (RefundChannel):
 - card, SBP, pay later: the provider reverses (part of) the payment, with the refund's stored idempotence key;
 - pay on delivery (collected): a BankTransferRefundRequest; support transfers the money and marks it sent;
-- points: the loyalty ledger is a later issue; RefundChannel.POINTS is reserved and nothing takes that path yet.
+- points (`path=RefundPath.POINTS`, chosen by the caller: price protection, a shopper who prefers points): the
+  amount goes to the loyalty points ledger through the poster the loyalty app registers (`refund_points_poster_set`
+  in its AppConfig.ready(); payments never imports loyalty). Posted in the refund's own transaction, so the refund
+  succeeds or nothing is written. Until the ledger exists (a later issue) no poster is registered and a points
+  refund is refused before anything is written (RefundPathUnavailable).
 
 Never more than was paid and never more of a line than was bought, counting refunds still in flight. Locking: the
 order's paid payments are locked (in id order) before anything is counted, so concurrent refunds of one order wait
@@ -14,6 +18,7 @@ from __future__ import annotations
 
 import logging
 from decimal import Decimal
+from typing import Protocol
 
 from django.db import transaction
 from django.utils import timezone
@@ -23,7 +28,7 @@ from django.utils.translation import gettext_lazy as _
 from orders.models import Order, OrderLine
 from storefront.core.money import quantize
 
-from .exceptions import ProviderUnavailable, RefundNotAllowed
+from .exceptions import ProviderUnavailable, RefundNotAllowed, RefundPathUnavailable
 from .models import (
     PAID_STATUSES,
     BankTransferRefundRequest,
@@ -32,6 +37,7 @@ from .models import (
     Payment,
     Refund,
     RefundChannel,
+    RefundPath,
     RefundStatus,
 )
 from .services import payment_event_record, refund_complete, refund_left, refund_reserve, refund_retry
@@ -40,6 +46,23 @@ log = logging.getLogger("payments")
 NOTHING_PAID = _("По заказу нет оплаченных платежей: возвращать нечего.")
 TOO_MUCH = _("Нельзя вернуть больше, чем было оплачено.")
 REASON_REQUIRED = _("Укажите причину возврата.")
+POINTS_UNAVAILABLE = _("Возврат баллами пока недоступен: программа лояльности не подключена.")
+
+
+class PointsPoster(Protocol):
+    """What the loyalty app gives payments: credit `amount` to the order's customer as points, inside the caller's
+    transaction, idempotently by `key`; returns the ledger entry's reference (recorded on the refund)."""
+
+    def __call__(self, *, order: Order, amount: Decimal, currency: str, key: str, reason: str, actor) -> str: ...
+
+
+_points_poster: PointsPoster | None = None
+
+
+def refund_points_poster_set(poster: PointsPoster | None) -> None:
+    """The loyalty app registers its points ledger here (AppConfig.ready()); None removes it."""
+    global _points_poster  # noqa: PLW0603 - one registration per process, like a signal receiver
+    _points_poster = poster
 
 
 def order_refundable(*, order: Order) -> Decimal:
@@ -68,8 +91,12 @@ def order_refund(
     reason: str,
     actor,
     source: str = EventSource.STAFF,
+    path: str | None = None,
 ) -> list[Refund]:
     """Refund an order wholly or partly; returns the refunds made (one per payment touched, usually one).
+
+    `path`: None follows how the order was paid (provider / bank transfer); RefundPath.POINTS credits points instead
+    (refused with RefundPathUnavailable, nothing written, while no points ledger is registered).
 
     `lines` {order line id: quantity}: those goods at the price paid for them. `amount`: that sum (with `lines`, the
     sum for those lines, e.g. less the return shipping the law lets the seller keep). Neither: all that is left.
@@ -80,6 +107,11 @@ def order_refund(
     reason = (reason or "").strip()
     if not reason:
         raise RefundNotAllowed("reason required", user_message=REASON_REQUIRED)
+    if path not in (None, RefundPath.POINTS):
+        raise ValueError(f"order_refund: path {path!r} is chosen from how the order was paid, not by the caller")
+    poster = _points_poster if path == RefundPath.POINTS else None
+    if path == RefundPath.POINTS and poster is None:
+        raise RefundPathUnavailable(f"order {order.number}: no points ledger", user_message=POINTS_UNAVAILABLE)
     with transaction.atomic(durable=True):
         payments = list(
             Payment.objects.select_for_update(no_key=True)
@@ -104,17 +136,29 @@ def order_refund(
             lines_note = {str(k): v for k, v in wanted_lines.items()} if not refunds else {}  # counted once
             refunds.append(
                 refund_reserve(
-                    payment=payment, amount=take, reason=reason, actor=actor, source=source, lines=lines_note
+                    payment=payment, amount=take, reason=reason, actor=actor, source=source, lines=lines_note,
+                    channel=RefundChannel.POINTS if poster is not None else None,
                 )
-            )
+            )  # fmt: skip
             remaining -= take
             if remaining == 0:
                 break
+        if poster is not None:
+            refunds = [_points_post(poster, refund=r, order=order, reason=reason, actor=actor) for r in refunds]
     return [_send(refund) for refund in refunds]
 
 
+def _points_post(poster: PointsPoster, *, refund: Refund, order: Order, reason: str, actor) -> Refund:
+    """Credit a reserved points refund through the ledger and complete it, in the caller's transaction."""
+    entry = poster(
+        order=order, amount=refund.amount, currency=refund.currency, key=refund.idempotence_key, reason=reason,
+        actor=actor,
+    )  # fmt: skip
+    return refund_complete(refund_id=refund.pk, succeeded=True, note="", payload={"points_entry": str(entry)})
+
+
 def _send(refund: Refund) -> Refund:
-    if refund.channel != RefundChannel.PROVIDER:
+    if refund.channel != RefundChannel.PROVIDER:  # a bank transfer request, or points already posted
         return refund
     try:
         return refund_retry(refund_id=refund.pk)

@@ -448,17 +448,25 @@ def refund_left(*, payment: Payment) -> Decimal:
 
 
 def refund_reserve(
-    *, payment: Payment, amount: Decimal, reason: str, actor, source: str, lines: dict[str, int] | None = None
+    *,
+    payment: Payment,
+    amount: Decimal,
+    reason: str,
+    actor,
+    source: str,
+    lines: dict[str, int] | None = None,
+    channel: str | None = None,
 ) -> Refund:
     """Inside the caller's transaction, `payment` locked: take `amount` out of what is left to refund and write the
-    pending Refund, with a BankTransferRefundRequest when the money came on delivery (nothing to reverse online)."""
+    pending Refund, with a BankTransferRefundRequest when the money came on delivery (nothing to reverse online).
+    `channel` None: from how it was paid; RefundChannel.POINTS: order_refund posts it to the points ledger."""
     if payment.status not in PAID_STATUSES:
         raise RefundNotAllowed(f"payment {payment.pk} is {payment.status}")
     if amount > refund_left(payment=payment):
         raise RefundNotAllowed(f"payment {payment.pk}: {amount} exceeds what is left to refund")
     refund = Refund.objects.create(
         payment=payment,
-        channel=RefundChannel.PROVIDER if payment.uses_provider else RefundChannel.BANK_TRANSFER,
+        channel=channel or (RefundChannel.PROVIDER if payment.uses_provider else RefundChannel.BANK_TRANSFER),
         amount=amount,
         currency=payment.currency,
         reason=reason[:250],
