@@ -26,6 +26,7 @@ CYRILLIC_TO_LATIN = str.maketrans({cyr: lat for lat, cyr in _PAIRS})
 
 MIN_WORD = 3  # shorter words are never corrected (and are not in the dictionary)
 CANDIDATES = 300  # per word, for the Python path
+MAX_UNKNOWN_WORDS = 5  # corrected per query: each may cost a dictionary query, and a query has up to 3 readings
 
 
 def layout_swap(text: str) -> str | None:
@@ -151,7 +152,8 @@ def query_correct(text: str, *, trigram: bool | None = None) -> str | None:
     checkable = [t for t in dict.fromkeys(tokens) if len(t) >= MIN_WORD and not t.isdigit() and len(t) <= 64]
     if not checkable:
         return None
-    unknown = [t for t in checkable if t not in _known(checkable)]
+    known = _known(checkable)
+    unknown = [t for t in checkable if t not in known][:MAX_UNKNOWN_WORDS]
     if not unknown:
         return None
     use_trigram = trigram_enabled() if trigram is None else trigram

@@ -138,3 +138,23 @@ def test_rebuild_command_counts_products_and_drops_unused_words(catalog):
     call_command("search_dictionary_rebuild", stdout=open("/dev/null", "w"))  # noqa: SIM115
     assert SearchWord.objects.get(word="смартфон").ndoc == 2
     assert not SearchWord.objects.filter(word="электрический").exists()
+
+
+@pytest.mark.parametrize("trigram", [True, False])
+def test_a_long_query_of_unknown_words_costs_a_bounded_number_of_queries(
+    catalog, settings, django_assert_max_num_queries, trigram
+):
+    """Each unknown word may cost a dictionary query per reading of the query: only the first few are corrected."""
+    settings.STORE_SEARCH_TRGM = trigram
+    query = " ".join(f"бз{letter}" for letter in "бвгджзклмнпрстфхцчшщбвгджзклмнпрстфхцчшщбвгджзклмнп")[:200]
+
+    with django_assert_max_num_queries(30):
+        result = product_search(query=query)
+
+    assert result.found_nothing
+
+
+def test_a_typo_among_the_first_words_of_a_long_query_is_still_corrected(catalog):
+    query = "смартфно " + " ".join(f"бз{letter}" for letter in "бвгджзклмнпрст")
+
+    assert query_correct(query, trigram=False).startswith("смартфон бзб ")
