@@ -18,6 +18,7 @@ from storefront.core.admin import ReadOnlyAdmin, ReadOnlyInline
 from storefront.core.money import format_money
 
 from .exceptions import CategoryCycle
+from .images import upload_check
 from .models import Brand, Category, FxRate, PriceHistory, Product, ProductImage, Sku
 from .services import brand_save, category_save, product_save, products_activate, sku_save
 
@@ -116,6 +117,12 @@ class ProductImageForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["image"].required = False  # imported pictures are known by URL only
+
+    def clean_image(self):
+        image = self.cleaned_data.get("image")
+        if image and "image" in self.changed_data:  # a new upload, not the stored file
+            upload_check(image)
+        return image
 
     def clean(self):
         data = super().clean()

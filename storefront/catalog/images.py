@@ -6,10 +6,17 @@ import functools
 import io
 from pathlib import Path, PurePosixPath
 
+from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
+from django.utils.translation import gettext_lazy as _
 from PIL import Image, ImageDraw, ImageFont, ImageOps
 
+# What staff may upload: photographs for the product page, not anything Pillow can open. Bounds the disk and the
+# memory the thumbnail takes (a 30,000 x 30,000 PNG of a few hundred kilobytes decodes to 2.7 GB).
+UPLOAD_MAX_BYTES = 10 * 1024 * 1024
+UPLOAD_MAX_PIXELS = 40_000_000  # 8,000 x 5,000
+UPLOAD_FORMATS = ("JPEG", "PNG", "WEBP")
 THUMB_SIZE = 300
 CARD_SIZE = 600
 JPEG_QUALITY = 85
@@ -26,6 +33,27 @@ def _jpeg_bytes(img: Image.Image) -> bytes:
     buf = io.BytesIO()
     img.convert("RGB").save(buf, "JPEG", quality=JPEG_QUALITY, optimize=True)
     return buf.getvalue()
+
+
+def upload_check(file) -> None:
+    """Refuse an uploaded product picture that is too big, too many pixels or not a JPEG/PNG/WebP.
+
+    `file` is what forms.ImageField cleaned: it has already opened it with Pillow (`file.image`, pixels not read).
+    """
+    if file.size > UPLOAD_MAX_BYTES:
+        raise ValidationError(
+            _("Файл больше %(mb)d МБ."), code="too_large", params={"mb": UPLOAD_MAX_BYTES // (1024 * 1024)}
+        )
+    image = getattr(file, "image", None)
+    if image is None or image.format not in UPLOAD_FORMATS:
+        raise ValidationError(_("Загрузите изображение в формате JPEG, PNG или WebP."), code="format")
+    width, height = image.size
+    if width * height > UPLOAD_MAX_PIXELS:
+        raise ValidationError(
+            _("Изображение %(w)d × %(h)d: больше %(mp)d мегапикселей."),
+            code="too_many_pixels",
+            params={"w": width, "h": height, "mp": UPLOAD_MAX_PIXELS // 1_000_000},
+        )
 
 
 def thumbnail_make(image_field, *, size: int = THUMB_SIZE) -> ContentFile:

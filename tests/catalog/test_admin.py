@@ -1,5 +1,6 @@
 import io
 import json
+import os
 from decimal import Decimal
 
 import pytest
@@ -9,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from PIL import Image
 
+from storefront.catalog import images
 from storefront.catalog.models import Category, PriceHistory, Product, ProductImage, Sku
 from storefront.catalog.services import sku_price_set
 from tests.catalog.factories import CategoryFactory, FxRateFactory, ProductFactory, SkuFactory
@@ -200,6 +202,75 @@ def test_an_image_uploaded_inline_gets_a_thumbnail(admin, settings, tmp_path):
     image = ProductImage.objects.get(product=sku.product)
     with Image.open(image.thumbnail.path) as thumb:
         assert thumb.size == (300, 200)
+
+
+def _upload(admin, product, name: str, content: bytes, content_type: str):
+    """Post the product form with one new picture; the refused upload's message, or None when it was saved."""
+    data = _product_data(product)
+    data.update(
+        {
+            "images-TOTAL_FORMS": 1,
+            "images-0-image": SimpleUploadedFile(name, content, content_type=content_type),
+            "images-0-alt": "фото",
+            "images-0-position": 0,
+            "images-0-source_url": "",
+        }
+    )
+    response = admin.post(reverse("admin:catalog_product_change", args=[product.pk]), data)
+    if response.status_code == 302:
+        return None
+    return " ".join(
+        str(e) for form in response.context["inline_admin_formsets"][1].formset for e in form.errors.get("image", [])
+    )
+
+
+def _picture(size, fmt: str, mode: str = "RGB") -> bytes:
+    buf = io.BytesIO()
+    Image.new(mode, size).save(buf, fmt)
+    return buf.getvalue()
+
+
+def test_an_uploaded_picture_must_be_jpeg_png_or_webp(admin, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    product = ProductFactory()
+
+    error = _upload(admin, product, "anim.gif", _picture((40, 40), "GIF", "P"), "image/gif")
+
+    assert error == "Загрузите изображение в формате JPEG, PNG или WebP."
+    assert not ProductImage.objects.filter(product=product).exists()
+
+
+def test_an_uploaded_picture_of_too_many_pixels_is_refused(admin, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    product = ProductFactory()
+    bomb = _picture((10_000, 5_000), "PNG", "1")  # a few kilobytes that decode to 50 megapixels
+
+    error = _upload(admin, product, "huge.png", bomb, "image/png")
+
+    assert error == "Изображение 10000 × 5000: больше 40 мегапикселей."
+    assert not ProductImage.objects.filter(product=product).exists()
+
+
+def test_an_uploaded_picture_over_the_size_limit_is_refused(admin, settings, tmp_path, monkeypatch):
+    settings.MEDIA_ROOT = tmp_path
+    monkeypatch.setattr(images, "UPLOAD_MAX_BYTES", 1024 * 1024)  # the real 10 MB would make the test slow
+    product = ProductFactory()
+    noise = Image.frombytes("RGB", (1000, 1000), os.urandom(3_000_000))
+    buf = io.BytesIO()
+    noise.save(buf, "PNG")
+
+    error = _upload(admin, product, "noise.png", buf.getvalue(), "image/png")
+
+    assert error == "Файл больше 1 МБ."
+    assert not ProductImage.objects.filter(product=product).exists()
+
+
+def test_a_webp_picture_is_accepted(admin, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    product = ProductFactory()
+
+    assert _upload(admin, product, "photo.webp", _picture((800, 600), "WEBP"), "image/webp") is None
+    assert ProductImage.objects.get(product=product).thumbnail
 
 
 def test_sku_page_changes_the_price_and_shows_its_history(admin, staff):
