@@ -114,3 +114,14 @@ def test_pay_on_delivery_order_has_no_payment_panel(client):
     client.force_login(user)
 
     assert 'id="payment-panel"' not in client.get(order.get_absolute_url()).content.decode()
+
+
+@pytest.mark.parametrize("name", ["payments:guest_state", "payments:guest_pay"])
+def test_a_forged_or_altered_guest_token_has_no_payment_panel(client, name):
+    mine, theirs = place_order(payment_method="card"), place_order(payment_method="card")
+    tampered = order_guest_token_make(order=mine).replace(mine.number, theirs.number, 1)
+
+    for token in (tampered, f"{theirs.number}:1abcde:forged", theirs.number):
+        url = reverse(name, kwargs={"token": token})
+        response = client.post(url, {"method": "card"}) if name.endswith("pay") else client.get(url, **HTMX)
+        assert response.status_code == 404, token
