@@ -44,6 +44,8 @@ def _swaps_part(request) -> bool:
 @vary_on_headers("HX-Request")
 def track(request, number: str):
     if normalize(number) != number:
+        if not normalize(number):  # only spaces, dashes or dots: nothing to look up
+            return redirect("postal:track_form")
         return redirect("postal:track", number=normalize(number))
     try:
         tracking_number_parse(number)

@@ -97,6 +97,14 @@ def test_a_mistyped_number_in_the_address_gets_the_form_with_the_message(client)
     assert "не сходится контрольная цифра" in response.content.decode()
 
 
+@pytest.mark.parametrize("number", ["-", "...", "%20%20"])
+def test_an_address_with_no_number_left_after_cleaning_goes_to_the_form(client, number):
+    response = client.get(f"/track/{number}/")
+
+    assert response.status_code == 302
+    assert response["Location"] == reverse("postal:track_form")
+
+
 def test_an_unknown_operation_is_shown_with_the_partner_wording(client):
     parcel = registered_parcel()
     tracking_history_ingest(
