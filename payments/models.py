@@ -466,7 +466,8 @@ class CodLineOutcome(models.TextChoices):
 
 
 # Lines that bring a collection's money in (at most one applied line per collection, ever).
-APPLIED_OUTCOMES = frozenset({CodLineOutcome.MATCHED, CodLineOutcome.AMOUNT_MISMATCH})
+# a tuple, not a set: the constraint below is built from it and must not change with hash order
+APPLIED_OUTCOMES = (CodLineOutcome.MATCHED, CodLineOutcome.AMOUNT_MISMATCH)
 
 
 class CodRemittanceLine(models.Model):
