@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
+from benchmarks.catalog import listing_paths, product_paths, search_paths
 from benchmarks.tracking import tracking_paths
 
 
@@ -35,6 +36,18 @@ CEILING = Scenario(
 
 SCENARIOS: list[Scenario] = [
     Scenario("home", "GET / as an anonymous shopper: the home page template and whatever it queries", path="/"),
+    # catalog (issue 3): shared pages of a visitor without a session, from the 100,000-product bench database
+    Scenario(
+        "listing",
+        "GET /c/<category>/?… over 3,000 listing URLs: pages, sorts, brand/price/origin/option filters",
+        paths=listing_paths,
+    ),
+    Scenario("product", "GET /p/<slug>/ over 5,000 products spread over the catalog", paths=product_paths),
+    Scenario(
+        "search",
+        "GET /search/?q=… over the 1,200 queries of benchmarks/data/search_queries.txt (forms, typos, layouts, misses)",
+        paths=search_paths,
+    ),
     Scenario(
         "static",
         "GET /static/css/store.css: a static file served by whitenoise inside the same workers",
