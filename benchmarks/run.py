@@ -24,6 +24,7 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import quote, urlsplit, urlunsplit
@@ -67,6 +68,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="re-run a figure's run when other processes took more than this fraction of the CPUs (default 0.2)",
     )
     p.add_argument("--retries", type=int, default=2, help="at most this many re-runs per run (default 2)")
+    p.add_argument(
+        "--prime",
+        action="store_true",
+        help="before the warm-up, request every path of the many-URL scenarios once (2 at a time): fills the shared "
+        "caches, and its latencies are the cold pass (printed, and saved as `prime` in the JSON)",
+    )
     p.add_argument("--no-seed", action="store_true", help="skip `manage.py seed_demo --if-empty`")
     p.add_argument("--list", action="store_true", help="list the scenarios and exit")
     args = p.parse_args(argv)
@@ -296,6 +303,40 @@ def run_wrk(
     return run
 
 
+def prime(targets: list[Target], base_url: str, concurrency: int = 2) -> dict:
+    """Each path of each many-URL scenario once, `concurrency` at a time: the cold pass (every request a cache miss
+    unless an earlier run filled the cache). Returns per scenario the count, p50/p95/max in ms and non-200 answers."""
+
+    def one(path: str) -> tuple[float, int]:
+        start = time.perf_counter()
+        try:
+            status = http_status(base_url + path)
+        except OSError:  # a timeout (5 s) or a dropped connection: counted as not 200
+            status = 0
+        return (time.perf_counter() - start) * 1000, status
+
+    primed = {}
+    for target in targets:
+        if target.scenario.paths is None or target.scenario.script != "report.lua":
+            continue  # one URL, or a script of its own (POSTs): nothing to prime
+        paths = Path(next(a for a in target.args if a.startswith("file="))[5:]).read_text().split()
+        started = time.perf_counter()
+        with ThreadPoolExecutor(concurrency) as pool:
+            answers = list(pool.map(one, paths))
+        ms = sorted(a[0] for a in answers)
+        primed[target.scenario.name] = {
+            "paths": len(paths),
+            "concurrency": concurrency,
+            "seconds": round(time.perf_counter() - started, 1),
+            "p50_ms": round(ms[len(ms) // 2], 1),
+            "p95_ms": round(ms[min(len(ms) - 1, round(0.95 * (len(ms) - 1)))], 1),
+            "max_ms": round(ms[-1], 1),
+            "non_200": sum(1 for a in answers if a[1] != 200),
+        }
+        print(f"prime {target.scenario.name}: {primed[target.scenario.name]}", flush=True)
+    return primed
+
+
 def loadavg() -> str:
     with contextlib.suppress(OSError):
         return " ".join(Path("/proc/loadavg").read_text().split()[:3])
@@ -466,6 +507,7 @@ def main(argv: list[str] | None = None) -> int:
                 if status >= 400:
                     print(f"WARNING: {name} answers {status}; its figures measure an error page", file=sys.stderr)
             meter = cpu.CpuMeter(server_pid=server.proc.pid, database=urlsplit(env["DATABASE_URL"]).path.split("/")[-1])
+            primed = prime(targets, server.base_url) if args.prime else {}
             try:
                 levels = measure(args, server, ceiling, targets, meter)
             finally:
@@ -492,6 +534,7 @@ def main(argv: list[str] | None = None) -> int:
         "gunicorn": " ".join(server.command).replace(str(Path(tmp)), "$TMP"),
         "wrk": {"threads": args.threads, "duration_s": args.duration, "repeats": args.repeats},
         "status_checks": checks,
+        "prime": primed,
         "scenarios": {s.name: s.describe for s in (CEILING, *scenarios)},
         "levels": levels,
         "server_log_tail": server_log,
