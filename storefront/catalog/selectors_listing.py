@@ -198,16 +198,55 @@ def _page_links(number: int, num_pages: int) -> list[int | None]:
     return links
 
 
-def product_list(*, category_ids: list[int], filters: ListingFilters) -> ListingPage:
-    """One page of a category listing: a capped count and the page itself (two queries)."""
+def product_count(*, category_ids: list[int], filters: ListingFilters) -> int:
+    """Products matching a listing's filters, counted up to COUNT_CAP + 1 (more: "over COUNT_CAP")."""
     qs = _filtered(Product.objects.filter(category_id__in=category_ids, is_active=True), filters)
-    counted = qs.order_by().values("id")[: COUNT_CAP + 1].count()
+    return qs.order_by().values("id")[: COUNT_CAP + 1].count()
+
+
+# The listing orders as Python sort keys, for merging the per-category heads of a subtree (_page_ids_merged).
+_SORT_FIELDS = {
+    Sort.POPULAR: ("popularity", lambda pop, pk: (-pop, -pk)),
+    Sort.PRICE_ASC: ("min_price_rub", lambda price, pk: (price is None, price or 0, pk)),
+    Sort.PRICE_DESC: ("min_price_rub", lambda price, pk: (price is None, -(price or 0), -pk)),
+    Sort.NEW: ("created_at", lambda at, pk: (-at.timestamp(), -pk)),
+}
+
+
+def _page_ids_merged(category_ids: list[int], filters: ListingFilters, start: int) -> list[int]:
+    """Ids of one page of a subtree's listing: the first `start + PAGE_SIZE` of each category in the listing order
+    (each walks its own category's index: product_cat_pop, product_cat_price…), merged in one UNION ALL query.
+
+    `category_id IN (…)` with ORDER BY … LIMIT makes PostgreSQL walk the catalog-wide index of that order until it
+    has met enough products of the subtree: 100+ ms when the subtree's prices sit at the far end of the catalog's.
+    """
+    field_name, key = _SORT_FIELDS[filters.sort]
+    ordering = _ORDERING[filters.sort]
+    heads = [
+        _filtered(Product.objects.filter(category_id=cid, is_active=True), filters)
+        .order_by(*ordering)
+        .values_list(field_name, "id")[: start + PAGE_SIZE]
+        for cid in category_ids
+    ]
+    rows = heads[0].union(*heads[1:], all=True) if len(heads) > 1 else heads[0]
+    return [pk for _value, pk in sorted(rows, key=lambda row: key(*row))[start : start + PAGE_SIZE]]
+
+
+def product_list(*, category_ids: list[int], filters: ListingFilters, counted: int | None = None) -> ListingPage:
+    """One page of a category listing: a capped count (unless the caller knows it: `counted`) and the page itself."""
+    if counted is None:
+        counted = product_count(category_ids=category_ids, filters=filters)
     total = min(counted, COUNT_CAP)
     num_pages = max(1, -(-total // PAGE_SIZE))
     number = min(filters.page, num_pages)
     start = (number - 1) * PAGE_SIZE
-    page_qs = _filtered(product_cards().filter(category_id__in=category_ids), filters)
-    products = _with_picture_urls(page_qs.order_by(*_ORDERING[filters.sort])[start : start + PAGE_SIZE])
+    if len(category_ids) > 1:
+        ids = _page_ids_merged(category_ids, filters, start)
+        by_id = {p.pk: p for p in product_cards().filter(pk__in=ids)}
+        products = _with_picture_urls(by_id[pk] for pk in ids if pk in by_id)
+    else:
+        page_qs = _filtered(product_cards().filter(category_id__in=category_ids), filters)
+        products = _with_picture_urls(page_qs.order_by(*_ORDERING[filters.sort])[start : start + PAGE_SIZE])
     return ListingPage(
         products=products,
         number=number,

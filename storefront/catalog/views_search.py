@@ -41,8 +41,10 @@ from .search_forms import SORT_CHOICES, SearchForm
 from .search_services import search_miss_record
 from .selectors_listing import _page_links
 
-RESULTS_TTL = 60
-SUGGEST_TTL = 60
+# Entries are checked against the catalog version on every read (a price or stock change shows at once), so the
+# timeout only bounds Redis memory (~25 KB a page): as long as the listings keep theirs.
+RESULTS_TTL = 600
+SUGGEST_TTL = 600
 SHARED_QUERY_MAX = 600  # longer query strings are served fine, just not kept as whole pages
 
 

@@ -333,3 +333,34 @@ def test_utm_parameters_get_the_same_products(client, clothes):
     product(clothes, "Футболка")
 
     assert titles(get(client, "/c/clothes/", utm_source="ads")) == ["Футболка"]
+
+
+@pytest.mark.parametrize(
+    ("sort", "order"),
+    [
+        ("", lambda n: -n),  # popularity, highest first
+        ("price", lambda n: n),
+        ("-price", lambda n: -n),
+        ("new", lambda n: -n),
+    ],
+)
+def test_a_subtree_is_sorted_across_its_categories_page_after_page(client, clothes, sort, order):
+    """A parent's listing merges its categories' own orders: one sequence over the pages, whatever the category."""
+    shirts = CategoryFactory(name="Футболки", slug="t-shirts", parent=clothes)
+    coats = CategoryFactory(name="Куртки", slug="coats", parent=clothes)
+    now = timezone.now()
+    for n in range(PAGE_SIZE + 6):
+        category = (clothes, shirts, coats)[n * 7 % 3]
+        product(
+            category,
+            f"Товар {n:02d}",
+            price=str(100 + n * 10),
+            popularity=n + 1,
+            created_at=now - datetime.timedelta(hours=100 - n),
+        )
+    ProductFactory(category=shirts, title="Без цены", popularity=0, created_at=now - datetime.timedelta(days=30))
+    expected = [f"Товар {n:02d}" for n in sorted(range(PAGE_SIZE + 6), key=order)] + ["Без цены"]
+
+    shown = titles(get(client, "/c/clothes/", sort=sort)) + titles(get(client, "/c/clothes/", sort=sort, page="2"))
+
+    assert shown == expected
