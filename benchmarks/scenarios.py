@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from benchmarks.catalog import listing_paths, product_paths, search_paths
+from benchmarks.checkout import ANSWERS_LOG, CURSOR, checkout_paths
 from benchmarks.tracking import tracking_paths
 
 
@@ -58,6 +59,15 @@ SCENARIOS: list[Scenario] = [
         "track",
         "GET /track/<number>/ over up to 1,000 parcels with events (benchmarks/tracking.py makes 200 if none)",
         paths=tracking_paths,
+    ),
+    # checkout (issue 3): each request places an order from its own prepared guest session (benchmarks/checkout.py);
+    # only a redirect to the placed order counts, anything else is an error. Needs wrk -t2 (threads=2 below).
+    Scenario(
+        "checkout",
+        "POST /checkout/ step=place: one order per request, each from its own session and cart of distinct products",
+        paths=checkout_paths,
+        script="checkout.lua",
+        args=("threads=2", f"cursor={CURSOR}", f"log={ANSWERS_LOG}"),
     ),
     # payments: the provider's notification endpoint takes the webhook (allow-list, parse) and queues the work
     Scenario(
