@@ -70,11 +70,12 @@ class Draft:
         self.data: dict = state.get("data", {})
         self.done: list[str] = state.get("done", [])
         self.keys: list[str] = state.get("keys", [])
+        self.used: list[str] = state.get("used", [])  # keys an order was placed with
         if not state:
             self.data = _prefill(request.user)
 
     def save(self) -> None:
-        self.session[SESSION_CHECKOUT] = {"data": self.data, "done": self.done, "keys": self.keys}
+        self.session[SESSION_CHECKOUT] = {"data": self.data, "done": self.done, "keys": self.keys, "used": self.used}
 
     def complete(self, step: str, cleaned: dict) -> None:
         self.data.update({k: v for k, v in cleaned.items()})
@@ -93,9 +94,10 @@ class Draft:
         self.save()
         return key
 
-    def placed(self) -> None:
+    def placed(self, key: str) -> None:
         """The order is in: forget the entered data, keep the keys (a repeated submit finds its order)."""
         self.data, self.done = {}, []
+        self.used = [*self.used, key][-KEYS_KEPT:]
         self.save()
 
     def current_step(self, wanted: str | None) -> str:
@@ -184,15 +186,20 @@ def _render(request, draft: Draft, *, step: str, form=None, error: str = "", war
     return render(request, template, context)
 
 
-def _step_form(request, draft: Draft, step: Step, data=None) -> forms.Form:
-    """A step's form, bound to `data` or showing what the draft holds; the payment step knows the total."""
+def _step_form(request, draft: Draft, step: Step, data=None, *, view=None, delivery=None) -> forms.Form:
+    """A step's form, bound to `data` or showing what the draft holds; the payment step knows the total.
+
+    `view` (the cart) and `delivery` (its options for the draft's address) are computed here unless given."""
     kwargs = {} if data is not None else {"initial": draft.data}
+    if step.name in ("delivery", "payment"):
+        view = view or cart_view_get(cart=cart_for_request(request))
+        delivery = delivery or _delivery(draft, view)
     if step.name == "delivery":
-        kwargs["delivery"] = _delivery(draft, cart_view_get(cart=cart_for_request(request)))
+        kwargs["delivery"] = delivery
         kwargs["pickup_query"] = request.GET.get("pickup_q", "")
     if step.name == "payment":
-        view = cart_view_get(cart=cart_for_request(request))
-        kwargs["total"] = _summary(draft, view)["total"]
+        cost = _delivery_cost(draft, delivery)
+        kwargs["total"] = view.subtotal + cost if cost is not None else None
         kwargs["cod"] = cod_eligibility(  # pay on delivery: shown disabled with the reason where the rules say no
             order_or_cart_total=kwargs["total"] if kwargs["total"] is not None else view.subtotal,
             sku_ids=[v.line.sku_id for v in view.lines],
@@ -243,17 +250,23 @@ def checkout_view(request):
 
 def _place(request, draft: Draft):
     key = request.POST.get("idempotency_key", "")
-    if key in draft.keys:
+    if key in draft.used:  # the same form sent again after its order was placed: that order
         existing = order_get_by_idempotency_key(key=key)
-        if existing is not None:  # the same form sent twice: the order it placed
+        if existing is not None:
             return _redirect(request, _placed_url(existing))
     cart = cart_for_request(request)
-    view = cart_view_get(cart=cart)
+    view = cart_view_get(cart=cart, images=False)
     if view.is_empty:
+        # a second submit that loaded the session before the first one saved it: the first one emptied the cart
+        existing = order_get_by_idempotency_key(key=key) if key in draft.keys else None
+        if existing is not None:
+            return _redirect(request, _placed_url(existing))
         messages.info(request, gettext("Корзина пуста: добавьте товары, чтобы оформить заказ."))
         return _redirect(request, reverse("cart:detail"))
+    delivery = _delivery(draft, view)
+    step_forms = {}
     for s in STEPS:  # every step again, from what the session holds
-        form = _step_form(request, draft, s, draft.data)
+        form = step_forms[s.name] = _step_form(request, draft, s, draft.data, view=view, delivery=delivery)
         if not form.is_valid():
             draft.reopen(s.name)
             return _render(request, draft, step=s.name, form=form)
@@ -276,7 +289,7 @@ def _place(request, draft: Draft):
             warning=gettext("Цены изменились. Проверьте сумму и подтвердите заказ ещё раз."),
         )
     actor = request.user if request.user.is_authenticated else "guest"
-    delivery_cost = _delivery_cost(draft, _delivery(draft, view))
+    delivery_cost = _delivery_cost(draft, delivery)
     if delivery_cost is None:  # the method is not offered for this address any more
         draft.reopen("delivery")
         return _render(request, draft, step="delivery")
@@ -291,8 +304,8 @@ def _place(request, draft: Draft):
         return _render(request, draft, step=step, form=form)
     except OrderError as exc:
         return _render(request, draft, step=REVIEW, error=exc.message)
-    pickup_point = pickup_point_get(pk=draft.data.get("pickup_point"))
-    draft.placed()
+    pickup_point = step_forms["delivery"].pickup_point  # checked by the form: the chosen one, still working
+    draft.placed(key)
     cart_remember(request.session, cart, count=0)
     try:  # freeze the promise, the pickup point and the duty on the order (logistics)
         order_delivery_record(order=order, pickup_point=pickup_point, actor=actor)

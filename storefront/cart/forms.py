@@ -152,10 +152,13 @@ class DeliveryForm(forms.Form):
         """A point the shopper did not choose is left empty: logistics then takes the one nearest to the address
         (or, with no points known there, the post office of the address's own postcode)."""
         cleaned = super().clean()
+        self.pickup_point = None  # the chosen point, once valid
         if cleaned.get("delivery_method") != DeliveryMethod.POST_PICKUP:
             cleaned["pickup_point"] = None
-        elif cleaned.get("pickup_point") is not None and pickup_point_get(pk=cleaned["pickup_point"]) is None:
-            self.add_error("pickup_point", _("Это отделение сейчас не выдаёт посылки. Выберите другое."))
+        elif cleaned.get("pickup_point") is not None:
+            self.pickup_point = pickup_point_get(pk=cleaned["pickup_point"])
+            if self.pickup_point is None:
+                self.add_error("pickup_point", _("Это отделение сейчас не выдаёт посылки. Выберите другое."))
         return cleaned
 
 

@@ -106,28 +106,29 @@ class CartView:
         return not self.lines
 
 
-def cart_view_get(*, cart: Cart | None) -> CartView:
-    """The cart with today's prices and what changed since each line was added (two queries)."""
+def cart_view_get(*, cart: Cart | None, images: bool = True) -> CartView:
+    """The cart with today's prices and what changed since each line was added (two queries; one without the
+    `images` a page shows)."""
     if cart is None:
         return CartView(cart=None, lines=[])
-    lines = list(
-        CartLine.objects.filter(cart=cart)
-        .select_related("sku__product")
-        .prefetch_related(Prefetch("sku__product__images", queryset=ProductImage.objects.order_by("position", "id")))
-        .order_by("added_at", "id")
-    )
+    qs = CartLine.objects.filter(cart=cart).select_related("sku__product").order_by("added_at", "id")
+    if images:
+        qs = qs.prefetch_related(
+            Prefetch("sku__product__images", queryset=ProductImage.objects.order_by("position", "id"))
+        )
+    lines = list(qs)
     prices = sku_prices_rub(line.sku for line in lines)
     views = []
     for line in lines:
         sku = line.sku
         sellable = sku.is_active and sku.product.is_active
-        images = list(sku.product.images.all())
+        pictures = list(sku.product.images.all()) if images else []
         views.append(
             CartLineView(
                 line=line,
                 price_rub=prices[sku.pk] if sellable else None,
                 available=max(sku.stock, 0) if sellable else 0,
-                image=images[0] if images else None,
+                image=pictures[0] if pictures else None,
             )
         )
     return CartView(cart=cart, lines=views)

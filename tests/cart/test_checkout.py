@@ -170,6 +170,22 @@ def test_same_form_submitted_twice_places_one_order(client, in_cart):
     assert first["Location"] == second["Location"]
 
 
+def test_a_second_submit_with_the_session_as_it_was_before_the_first_finds_that_order(client, in_cart):
+    """Two submits of one form in flight: the second one read the session before the first one saved it."""
+    key = _to_review(client)
+    before = dict(client.session.items())
+
+    first = client.post("/checkout/", {"step": "place", "idempotency_key": key})
+    session = client.session
+    session.clear()
+    session.update(before)  # the draft without the placed key: what the second request loaded
+    session.save()
+    second = client.post("/checkout/", {"step": "place", "idempotency_key": key})
+
+    assert Order.objects.count() == 1
+    assert second["Location"] == first["Location"]
+
+
 def test_a_key_this_session_was_never_given_places_nothing(client, in_cart):
     _to_review(client)
 
