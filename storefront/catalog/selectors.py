@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from django.core.cache import cache
 
-from storefront.core.money import quantize
+from storefront.core.money import quantize, round_rouble
 
 from .exceptions import FxRateMissing
 from .models import FxRate
@@ -43,7 +43,13 @@ def fx_rate_get_uncached(*, currency: str, on: datetime.date | None = None) -> D
 
 
 def price_to_rub(*, amount: Decimal, currency: str, rate: Decimal | None = None) -> Decimal:
-    """A seller's price in roubles, rounded once, in one place."""
+    """A seller's price in roubles, rounded once, in one place.
+
+    A rouble price stays as the seller set it; a converted one is shown and charged in whole roubles (half up),
+    the way shoppers see prices everywhere else: "1 899 ₽", not "1 898,63 ₽".
+    """
+    if currency == "RUB":
+        return quantize(amount)
     if rate is None:
         rate = fx_rate_get(currency=currency)
-    return quantize(amount * rate)
+    return round_rouble(amount * rate)

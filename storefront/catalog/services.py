@@ -139,13 +139,14 @@ def product_aggregates_refresh(*, product_ids: Iterable[int] | None) -> int:
 def skus_reprice_rub(*, currency: str) -> int:
     """Set every `currency` SKU's rouble price from the latest rate: one set-based UPDATE, then the aggregates.
 
-    Uses the same rounding as `price_to_rub` (half up to the kopeck). Returns the number of SKUs whose price moved.
+    Uses the same rounding as `price_to_rub` (half up to the whole rouble). Returns how many SKUs' prices moved.
     """
-    currency_clean(currency)
+    if currency_clean(currency) == "RUB":
+        return 0  # rouble prices are the seller's own, never converted
     rate = fx_rate_get_uncached(currency=currency)
     sql = f"""
-        UPDATE {Sku._meta.db_table} SET price_rub = round(price * %(rate)s, 2)
-        WHERE currency = %(currency)s AND price_rub IS DISTINCT FROM round(price * %(rate)s, 2)
+        UPDATE {Sku._meta.db_table} SET price_rub = round(price * %(rate)s, 0)
+        WHERE currency = %(currency)s AND price_rub IS DISTINCT FROM round(price * %(rate)s, 0)
         RETURNING product_id
     """
     with transaction.atomic(savepoint=False), connection.cursor() as cur:

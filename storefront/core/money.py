@@ -15,6 +15,11 @@ def quantize(amount: Decimal) -> Decimal:
     return Decimal(amount).quantize(KOPECK, rounding=ROUND_HALF_UP)
 
 
+def round_rouble(amount: Decimal) -> Decimal:
+    """A price converted from yuan or euros, as shops write prices: whole roubles, half up (kept at 2 places)."""
+    return Decimal(amount).quantize(Decimal(1), rounding=ROUND_HALF_UP).quantize(KOPECK)
+
+
 @dataclass(frozen=True, slots=True)
 class Money:
     amount: Decimal

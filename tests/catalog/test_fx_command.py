@@ -56,7 +56,7 @@ def test_new_rates_reprice_yuan_skus_and_say_how_many():
     sku = SkuFactory(price=Decimal("100"), currency="CNY")
     out = _load(SAMPLE)
     sku.refresh_from_db()
-    assert sku.price_rub == Decimal("1123.45")
+    assert sku.price_rub == Decimal("1123")  # 100 ¥ × 11,2345, in whole roubles
     assert "CNY: 11,2345 ₽ за 1 — пересчитано цен SKU: 1" in out
 
 

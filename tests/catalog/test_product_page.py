@@ -83,7 +83,7 @@ def test_yuan_price_is_shown_in_roubles_with_the_sellers_price_small(client):
 
     block = variant_block(client.get("/p/earbuds/").content.decode())
 
-    assert f"1{NBSP}237,50{NBSP}₽" in block
+    assert f"1{NBSP}238{NBSP}₽" in block  # 99 ¥ × 12,5 = 1 237,50, shown in whole roubles
     assert f"≈ 99{NBSP}¥ по курсу ЦБ" in block
 
 

@@ -36,8 +36,8 @@ def test_line_freezes_seller_price_currency_and_fx_rate():
 
     line = order.lines.get()
     assert (line.unit_price, line.currency, line.fx_rate) == (Decimal("99.90"), "CNY", Decimal("12.500000"))
-    assert line.unit_price_rub == Decimal("1248.75")
-    assert line.line_total_rub == Decimal("2497.50")
+    assert line.unit_price_rub == Decimal("1249")  # 1 248,75 in whole roubles
+    assert line.line_total_rub == Decimal("2498")
     assert (line.sku_code, line.product_title) == (sku.code, sku.product.title)
 
 
