@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Protocol
@@ -107,12 +107,18 @@ def order_place(
     idempotency_key: str,
     lines: Sequence[LineRequest] | None = None,
     cart: OrderSource | None = None,
+    with_order: Callable[[Order], object] | None = None,
 ) -> Order:
     """Place an order from `lines` or from `cart` (exactly one): prices, rates and stock all read from the database.
 
     `actor` is the shopper (a User) or "guest". Returns the order; a repeated key returns the order already placed
     with it. Raises EmptyOrder, QuantityInvalid, ItemUnavailable, OutOfStock, OrderDetailsInvalid; nothing is
     written when it raises.
+
+    `with_order(order)` runs in the placing transaction once the order, its lines and its stock are written: what
+    other apps must commit together with the order (the checkout: logistics' delivery record, a pay-on-delivery
+    order's confirmation), one commit instead of one each. If it raises, nothing is written. Not called when the key
+    finds an order already placed.
     """
     if (lines is None) == (cart is None):
         raise TypeError("order_place takes exactly one of lines= or cart=")
@@ -122,7 +128,10 @@ def order_place(
     details = _details_clean(details)
     try:
         with transaction.atomic(durable=True):
-            return _order_place(details=details, actor=actor, key=key, lines=lines, cart=cart)
+            order = _order_place(details=details, actor=actor, key=key, lines=lines, cart=cart)
+            if with_order is not None:
+                with_order(order)
+            return order
     except (IntegrityError, EmptyOrder):
         # Another request with the same key got there first (the insert waited for it on the unique index,
         # or it already emptied the cart): that order is the answer. Not looked up beforehand: a double submit

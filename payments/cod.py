@@ -181,11 +181,12 @@ def cod_payment_start(*, order: Order, actor=SYSTEM) -> Payment:
     """A pay-on-delivery order was just placed: confirm it without prepayment and open the payment the post collects.
 
     Idempotent: a second call returns the payment the first one opened. Raises PaymentMethodUnavailable for an order
-    placed with another method, OrderNotPayable for one no longer placed/confirmed.
+    placed with another method, OrderNotPayable for one no longer placed/confirmed. Runs in the caller's transaction
+    when there is one (the checkout confirms the order in the transaction that places it), else in its own.
     """
     if order.payment_method != PaymentMethod.CASH_ON_DELIVERY:
         raise PaymentMethodUnavailable(f"order {order.number} is paid by {order.payment_method}, not on delivery")
-    with transaction.atomic(durable=True):
+    with transaction.atomic():
         # No payment row exists yet, so the order row is the lock two concurrent calls meet on.
         locked = Order.objects.select_for_update(no_key=True).get(pk=order.pk)
         existing = CodCollection.objects.select_related("payment").filter(order_id=locked.pk).first()

@@ -42,7 +42,7 @@ from ..models import (
     PickupPoint,
 )
 from ..promise import MOSCOW
-from ..selectors import delivery_quote, pickup_point_search, ship_items_from_order
+from ..selectors import DeliveryQuote, delivery_quote, pickup_point_search, ship_items_from_order
 from .parcels import actor_parts, parcel_status_change
 
 logger = logging.getLogger(__name__)
@@ -51,18 +51,27 @@ PARCEL_STATUSES_FOR_ORDER = (OrderStatus.CONFIRMED, OrderStatus.PAID, OrderStatu
 ORIGIN_COUNTRY = {Origin.CHINA: "CN", Origin.RUSSIA: "RU"}
 
 
-def order_delivery_record(*, order: Order, pickup_point: PickupPoint | None = None, actor) -> OrderDelivery:
+def order_delivery_record(
+    *, order: Order, pickup_point: PickupPoint | None = None, actor, quote: DeliveryQuote | None = None
+) -> OrderDelivery:
     """Freeze the order's delivery: the promise as it stood when the order was placed, the chosen pickup point,
-    the cost the order charged, the estimated duty. Idempotent: an order keeps its first record."""
-    with transaction.atomic(durable=True):
-        return _order_delivery_record(order=order, pickup_point=pickup_point)
+    the cost the order charged, the estimated duty. Idempotent: an order keeps its first record.
+
+    `quote`: the one the checkout computed for this cart and address while placing (what the shopper was shown),
+    instead of computing it again from the order's lines. Runs in the caller's transaction when there is one (the
+    checkout records it in the placing transaction), else in its own."""
+    with transaction.atomic():
+        return _order_delivery_record(order=order, pickup_point=pickup_point, quote=quote)
 
 
-def _order_delivery_record(*, order: Order, pickup_point: PickupPoint | None) -> OrderDelivery:
+def _order_delivery_record(
+    *, order: Order, pickup_point: PickupPoint | None, quote: DeliveryQuote | None = None
+) -> OrderDelivery:
     existing = OrderDelivery.objects.filter(order=order).first()
     if existing is not None:
         return existing
-    quote = delivery_quote(items=ship_items_from_order(order), postcode=order.postcode, at=order.placed_at)
+    if quote is None or quote.postcode != order.postcode:
+        quote = delivery_quote(items=ship_items_from_order(order), postcode=order.postcode, at=order.placed_at)
     if order.delivery_method == DeliveryMethod.POST_PICKUP and pickup_point is None:
         nearest = pickup_point_search(query="", near=order.postcode, limit=1)  # placed without choosing one
         pickup_point = nearest[0] if nearest else None

@@ -13,7 +13,6 @@ from dataclasses import dataclass, replace
 
 from django import forms
 from django.contrib import messages
-from django.db import DatabaseError
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext
@@ -294,8 +293,20 @@ def _place(request, draft: Draft):
         draft.reopen("delivery")
         return _render(request, draft, step="delivery")
     details = replace(_details(draft), delivery_cost=delivery_cost, language=request.LANGUAGE_CODE)
+    pickup_point = step_forms["delivery"].pickup_point  # checked by the form: the chosen one, still working
+    cod = details.payment_method == PaymentMethod.CASH_ON_DELIVERY
+
+    def with_order(order: Order) -> None:
+        """Committed with the order, or not at all: the promise, pickup point and duty frozen (logistics), with the
+        quote the review step showed; a pay-on-delivery order confirmed with its payment to collect (payments)."""
+        order_delivery_record(order=order, pickup_point=pickup_point, actor=actor, quote=delivery.quote)
+        if cod:  # no partner to call: nothing in the transaction waits on the network
+            order_payment_begin(order=order, return_url="", actor=actor)
+
     try:
-        order = order_place(details=details, actor=actor, idempotency_key=key, cart=CartOrderSource(cart))
+        order = order_place(
+            details=details, actor=actor, idempotency_key=key, cart=CartOrderSource(cart), with_order=with_order
+        )
     except OrderDetailsInvalid as exc:
         step = next(s.name for s in STEPS if exc.field in s.form_class.base_fields)
         draft.reopen(step)
@@ -304,15 +315,12 @@ def _place(request, draft: Draft):
         return _render(request, draft, step=step, form=form)
     except OrderError as exc:
         return _render(request, draft, step=REVIEW, error=exc.message)
-    pickup_point = step_forms["delivery"].pickup_point  # checked by the form: the chosen one, still working
     draft.placed(key)
     cart_remember(request.session, cart, count=0)
-    try:  # freeze the promise, the pickup point and the duty on the order (logistics)
-        order_delivery_record(order=order, pickup_point=pickup_point, actor=actor)
-    except DatabaseError:  # the order stands; logistics records it later, nearest pickup point instead
-        logger.exception("order delivery not recorded", extra={"order": order.number})
-    try:  # a prepaid method: on to the provider's page (payments); pay on delivery: the order page
-        payment = order_payment_begin(order=order, return_url=order_link(order=order), actor=actor)
-    except PaymentError:  # the order page says what happened and offers to try again
-        payment = None
+    payment = None
+    if not cod:
+        try:  # a prepaid method: on to the provider's page (payments), after the order is committed
+            payment = order_payment_begin(order=order, return_url=order_link(order=order), actor=actor)
+        except PaymentError:  # the order page says what happened and offers to try again
+            payment = None
     return _redirect(request, payment.confirmation_url if payment else _placed_url(order))
