@@ -203,3 +203,33 @@ def test_header_box_keeps_the_query_as_typed_on_shared_pages(client, catalog):
     client.get(SEARCH_URL, {"q": "Смартфон"})
     html = client.get(SEARCH_URL, {"q": "смартфон"}).content.decode()
     assert 'value="смартфон"' in html
+
+
+def test_a_cached_results_page_shows_a_new_price_and_a_sell_out_at_once(catalog, django_capture_on_commit_callbacks):
+    """Visitors without a session share whole result pages: a price or stock change must not wait for the timeout."""
+    from decimal import Decimal
+
+    from django.test import Client
+
+    from storefront.catalog.services import sku_price_set, sku_stock_set
+
+    from .factories import SkuFactory
+
+    sku = SkuFactory(product=catalog["iphone"], price=Decimal("89990"), currency="RUB", stock=3)
+    before = Client().get(SEARCH_URL, {"q": "смартфон"}).content.decode()
+    assert "89\u00a0990\u00a0₽" in before
+
+    with django_capture_on_commit_callbacks(execute=True):
+        sku_price_set(sku=sku, price=Decimal("79990"), currency="RUB", actor="system")
+    after_price = Client().get(SEARCH_URL, {"q": "смартфон"}).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        sku_stock_set(sku=sku, stock=0, actor="system")
+    after_stock = Client().get(SEARCH_URL, {"q": "смартфон"}).content.decode()
+
+    def iphone_card(html: str) -> str:
+        return html.split("Смартфон Apple iPhone 15", 1)[1].split("</article>", 1)[0]
+
+    assert "79\u00a0990\u00a0₽" in iphone_card(after_price)
+    assert "89\u00a0990\u00a0₽" not in after_price
+    assert "нет в наличии" not in iphone_card(after_price)
+    assert "нет в наличии" in iphone_card(after_stock)
