@@ -44,3 +44,26 @@ def test_search_by_word_form_then_sort_without_reload(page, live_server, catalog
         f"{live_server.url}/search/?q=%D1%81%D0%BC%D0%B0%D1%80%D1%82%D1%84%D0%BE%D0%BD%D1%8B&sort=new"
     )
     expect(page.locator(".search-sort [aria-current]")).to_have_text("Новинки")
+
+
+def _placeholder_fits(page) -> bool:
+    """The placeholder's text is narrower than the box (measured in the box's font, like search.js does)."""
+    return page.locator(".search input[name=q]").evaluate(
+        """el => { const s = getComputedStyle(el); const c = document.createElement('canvas').getContext('2d');
+                   c.font = s.font; return c.measureText(el.placeholder).width
+                     <= el.clientWidth - parseFloat(s.paddingLeft) - parseFloat(s.paddingRight); }"""
+    )
+
+
+def test_phone_search_box_placeholder_is_short_enough_to_read(phone_page, live_server, catalog):
+    phone_page.goto(f"{live_server.url}/")
+
+    expect(phone_page.locator(".search input[name=q]")).to_have_attribute("placeholder", "Поиск товаров")
+    assert _placeholder_fits(phone_page)
+
+
+def test_laptop_search_box_placeholder_names_brands_and_categories(page, live_server, catalog):
+    page.goto(f"{live_server.url}/")
+
+    expect(page.locator(".search input[name=q]")).to_have_attribute("placeholder", "Искать товары, бренды и категории")
+    assert _placeholder_fits(page)

@@ -233,3 +233,16 @@ def test_a_cached_results_page_shows_a_new_price_and_a_sell_out_at_once(catalog,
     assert "89\u00a0990\u00a0₽" not in after_price
     assert "нет в наличии" not in iphone_card(after_price)
     assert "нет в наличии" in iphone_card(after_stock)
+
+
+def test_search_box_carries_a_short_placeholder_and_the_long_one_for_wide_screens(client, settings):
+    html = client.get("/").content.decode()
+    box = html[html.index('<input type="search" name="q"') :].split(">", 1)[0]
+    assert 'placeholder="Поиск товаров"' in box
+    assert 'data-placeholder-wide="Искать товары, бренды и категории"' in box
+
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    html = client.get("/").content.decode()
+    box = html[html.index('<input type="search" name="q"') :].split(">", 1)[0]
+    assert 'placeholder="Search products"' in box
+    assert 'data-placeholder-wide="Search for products, brands and categories"' in box
