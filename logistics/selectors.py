@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db.models import IntegerField, QuerySet
 from django.db.models.functions import Abs, Cast
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from storefront.catalog.exceptions import FxRateMissing
 from storefront.catalog.models import Origin
@@ -263,6 +264,59 @@ def order_delivery_get(*, order) -> OrderDelivery | None:
 
 def parcel_list_for_order(*, order) -> QuerySet[Parcel]:
     return Parcel.objects.filter(order=order).order_by("id")
+
+
+@dataclass(frozen=True)
+class PromisedDates:
+    origin: str
+    date_from: datetime.date
+    date_to: datetime.date
+
+    @property
+    def text(self) -> str:
+        """ "3–7 декабря", "28 ноября – 3 декабря", "5 декабря"."""
+        lo, hi = self.date_from, self.date_to
+        if lo == hi:
+            return date_format(hi, "j E")
+        if (lo.year, lo.month) == (hi.year, hi.month):
+            return f"{lo.day}–{date_format(hi, 'j E')}"
+        return f"{date_format(lo, 'j E')} – {date_format(hi, 'j E')}"
+
+
+@dataclass(frozen=True)
+class OrderShipping:
+    """An order's delivery for its page: the method, pickup point and promise frozen at placing (None for an order
+    placed before logistics recorded it), and its parcels once made."""
+
+    delivery: OrderDelivery | None
+    parcels: list[Parcel]
+
+    @property
+    def promises(self) -> list[PromisedDates]:
+        """The promise per warehouse as the shopper was shown it; the overall dates when none was recorded."""
+        if self.delivery is None:
+            return []
+        per_origin = [
+            PromisedDates(
+                origin=p["origin"],
+                date_from=datetime.date.fromisoformat(p["from"]),
+                date_to=datetime.date.fromisoformat(p["by"]),
+            )
+            for p in self.delivery.promise or []
+            if p.get("from") and p.get("by")
+        ]
+        if per_origin:
+            return per_origin
+        return [PromisedDates(origin="", date_from=self.delivery.promised_from, date_to=self.delivery.promised_by)]
+
+
+_ORDER_PAGE_PARCEL_FIELDS = ("id", "order_id", "reference", "origin", "tracking_number", "status", "storage_deadline")
+
+
+def order_shipping_get(*, order) -> OrderShipping:
+    """What the order page shows about delivery, in two queries (the record with its pickup point, the parcels)."""
+    parcels = Parcel.objects.filter(order=order).only(*_ORDER_PAGE_PARCEL_FIELDS).order_by("id")
+    return OrderShipping(delivery=order_delivery_get(order=order), parcels=list(parcels))
 
 
 # --- checkout ------------------------------------------------------------------------------------------------------
