@@ -5,9 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from django.db.models import F, Value
 from django.utils.translation import gettext_lazy as _
 
-from logistics.models import FINAL_STATUSES, Parcel, ParcelStatus
+from logistics.models import FINAL_STATUSES, Parcel, ParcelStatus, PickupKind, PickupPoint, Region
 from storefront.catalog.models import Origin
 
 from .codes import UNKNOWN, Stage, code_for, is_known
@@ -69,11 +70,47 @@ class ParcelTracking:
     headline: str = ""
 
 
-def _place(index: str, raw: dict, origin: str) -> str:
-    """Index (and the office's name when the partner gave it); abroad, the country (the origin's when unnamed)."""
-    description = raw.get("Description", "")
+@dataclass(frozen=True)
+class Places:
+    """Names for the postcodes of a parcel's events: our pickup points by postcode, regions by first three digits."""
+
+    offices: dict[str, str]
+    regions: dict[str, str]
+
+    def name(self, index: str, description: str = "") -> str:
+        """A pickup point's name, else the partner's name for the place, else the region, else the postcode."""
+        return self.offices.get(index) or description or self.regions.get(index[:3]) or index
+
+
+def places_get(indexes: set[str]) -> Places:
+    """Places for `indexes` in one query (pickup points and regions together), however many events there are."""
+    indexes = {i for i in indexes if i}
+    if not indexes:
+        return Places({}, {})
+    offices = (
+        PickupPoint.objects.filter(postcode__in=indexes)
+        .annotate(key=F("postcode"), label=F("name"), extra=F("city"), office=Value(True))
+        .values_list("key", "label", "extra", "office")
+    )
+    regions = (
+        Region.objects.filter(prefix__in={i[:3] for i in indexes})
+        .annotate(key=F("prefix"), label=F("subject"), extra=Value(""), office=Value(False))
+        .values_list("key", "label", "extra", "office")
+    )
+    found = Places({}, {})
+    for key, label, city, office in offices.union(regions, all=True):
+        if office:
+            title = label or f"{PickupKind.POST_OFFICE.label} {key}"
+            found.offices[key] = title if city in title else f"{city}, {title}"
+        else:
+            found.regions[key] = label
+    return found
+
+
+def _place(index: str, raw: dict, origin: str, places: Places) -> str:
+    """Where it happened by name (see Places.name); abroad, the country (the origin's when unnamed)."""
     if index:
-        return f"{index} {description}".strip()
+        return places.name(index, raw.get("Description", ""))
     country = raw.get("CountryOper", "")
     if country:
         return str(COUNTRY_NAMES.get(country, country))
@@ -102,6 +139,7 @@ def parcel_tracking_get(*, number: str) -> ParcelTracking | None:
         .order_by("-occurred_at", "-id")
         .values_list("oper_type", "oper_attr", "name", "occurred_at", "index", "raw")
     )
+    places = places_get({event[4] for event in events})
     timeline = []
     office = ""
     for oper_type, oper_attr, name, occurred_at, index, raw in events:
@@ -112,7 +150,7 @@ def parcel_tracking_get(*, number: str) -> ParcelTracking | None:
                 occurred_at=occurred_at,
                 label=str(code.label),
                 stage=code.stage,
-                place=_place(index, raw or {}, parcel.origin),
+                place=_place(index, raw or {}, parcel.origin, places),
                 partner_name=name if not known or code is UNKNOWN else "",
                 known=known,
             )

@@ -123,3 +123,45 @@ def test_page_for_a_visitor_with_a_session_is_served_around_the_cached_timeline(
 
 def test_notifications_link_to_the_tracking_page():
     assert tracking_link("RA123456785CN").endswith(reverse("postal:track", kwargs={"number": "RA123456785CN"}))
+
+
+def _timeline(html: str) -> str:
+    return html.split('id="tracking-timeline"')[1].split("</ol>", maxsplit=1)[0]
+
+
+def test_event_places_are_named_office_then_region_then_postcode(client):
+    parcel = registered_parcel()
+    rows = [(8, 2, 10, "130123"), (8, 3, 20, "140980"), (8, 2, 30, "101000")]  # no region 130; a sorting centre
+    tracking_history_ingest(parcel=parcel, events=_events(parcel, rows))
+
+    events = _timeline(client.get(f"/track/{parcel.tracking_number}/").content.decode()).split("<li")[1:]
+
+    assert "Москва, Отделение связи 101000" in events[0]  # our pickup point: its name and city
+    assert "Московская область" in events[1] and "140980" not in events[1]  # not an office: the region by prefix
+    assert "130123" in events[2]  # a prefix the region table lacks: the postcode as it came
+
+
+def test_partner_place_name_is_kept_where_the_postcode_is_not_our_office(client):
+    parcel = registered_parcel()
+    event = PartnerEvent(
+        parcel.tracking_number, 8, 3, "Обработка", T0, "140980", {"Description": "Московский АСЦ Цех Логистики"}
+    )
+    tracking_history_ingest(parcel=parcel, events=[event])
+
+    assert "Московский АСЦ Цех Логистики" in _timeline(client.get(f"/track/{parcel.tracking_number}/").content.decode())
+
+
+def test_places_of_many_events_are_named_in_one_query(django_assert_num_queries):
+    from logistics.postal.selectors import parcel_tracking_get
+
+    parcel = registered_parcel()
+    tracking_history_ingest(parcel=parcel, events=_events(parcel, CHINA_TO_OFFICE))
+
+    with django_assert_num_queries(3):  # the parcel, its events, the places of all of them
+        tracking = parcel_tracking_get(number=parcel.tracking_number)
+
+    assert [e.place for e in tracking.timeline][:3] == [
+        "Москва, Отделение связи 101000",
+        "Московская область",
+        "Москва",
+    ]
