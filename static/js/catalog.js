@@ -3,11 +3,24 @@
   "use strict";
 
   // Filters are a collapsed <details> on a phone; open them where there is room for a sidebar.
+  function isWide() { return window.matchMedia("(min-width: 900px)").matches; }
   function openWideFilters() {
-    if (window.matchMedia("(min-width: 900px)").matches) {
+    if (isWide()) {
       document.querySelectorAll("details[data-open-wide]").forEach(function (el) { el.open = true; });
     }
   }
+
+  // On a phone the open panel stands above the results: "Показать" folds it and brings the results up (htmx
+  // swaps them in; without JS the form reloads the page, where the panel starts folded).
+  document.addEventListener("submit", function (evt) {
+    var details = evt.target.closest && evt.target.closest("details[data-open-wide]");
+    if (!details || isWide()) return;
+    details.open = false;
+    var header = document.querySelector(".site-header");
+    var below = header ? header.getBoundingClientRect().bottom : 0;
+    var top = details.getBoundingClientRect().top;
+    if (top < below || top > window.innerHeight / 2) window.scrollBy(0, top - below - 8);
+  });
 
   // Gallery: a thumbnail is a link to the full picture; with JS it swaps the main picture instead.
   document.addEventListener("click", function (evt) {

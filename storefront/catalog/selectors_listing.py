@@ -65,6 +65,12 @@ class ListingFilters:
     def is_filtered(self) -> bool:
         return bool(self.brands or self.origins or self.in_stock or self.options or self.min_price or self.max_price)
 
+    @property
+    def active_count(self) -> int:
+        """How many filters are on (the price range counts once), for the tag on the folded "Фильтры" header."""
+        price = self.min_price is not None or self.max_price is not None
+        return len(self.brands) + len(self.origins) + bool(self.in_stock) + len(self.option_pairs) + price
+
     def query(self, *, page: int | None = None) -> str:
         """The canonical query string, without defaults (page 1, popular sort)."""
         items: list[tuple[str, str]] = [("brand", b) for b in self.brands]

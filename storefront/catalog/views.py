@@ -148,7 +148,8 @@ def _render_results(slug: str, filters: ListingFilters, version: str) -> dict | 
     ctx = _listing_context(slug, filters, version)
     if ctx is None:
         return None
-    return {"html": render_to_string("catalog/partials/listing_results.html", ctx)}
+    # with the results, the header tag of the filters (outside #results), swapped out of band
+    return {"html": render_to_string("catalog/partials/listing_results.html", {**ctx, "oob": True})}
 
 
 @functools.lru_cache(maxsize=4096)

@@ -239,6 +239,30 @@ def test_htmx_request_gets_only_the_results_block(client, clothes):
     assert "HX-Request" in response["Vary"]
 
 
+def test_htmx_results_carry_the_filters_header_tag_out_of_band(client, clothes):
+    product(clothes, "Футболка", origin="CN", options={"Размер": "M"})
+    product(clothes, "Куртка", origin="RU")
+    params = {"origin": ["RU", "CN"], "opt": "Размер:M", "min_price": "100", "max_price": "5000"}
+
+    filtered = client.get("/c/clothes/", params, headers={"HX-Request": "true"}).content.decode()
+    cleared = client.get("/c/clothes/", headers={"HX-Request": "true"}).content.decode()
+
+    tag = filtered[filtered.index('<span id="filters-active"') :].split("</span></span>", 1)[0]
+    assert 'hx-swap-oob="true"' in tag
+    assert "выбраны: 4" in tag  # two origins, a size, the price range
+    assert '<span id="filters-active" class="filters-active" hx-swap-oob="true"></span>' in cleared
+
+
+def test_full_page_shows_the_filters_header_tag_in_place(client, clothes):
+    product(clothes, "Куртка", origin="RU")
+
+    html = client.get("/c/clothes/", {"origin": "RU"}).content.decode()
+
+    summary = html[html.index("<summary>") : html.index("</summary>")]
+    assert "выбраны: 1" in summary
+    assert "hx-swap-oob" not in html
+
+
 def test_htmx_history_restore_gets_the_whole_page(client, clothes):
     product(clothes, "Футболка")
 

@@ -57,3 +57,26 @@ def test_phone_folds_the_filters_and_shows_two_columns(phone_page, live_server, 
     assert grid_columns(phone_page) == 2
     phone_page.get_by_text("Фильтры").click()
     expect(phone_page.get_by_label("из России 1–3 дня")).to_be_visible()
+
+
+def test_phone_filter_tag_follows_htmx_updates_and_showing_folds_the_panel(phone_page, live_server, clothes):
+    phone_page.goto(f"{live_server.url}/c/clothes/")
+    header = phone_page.locator("#filters > summary")
+    expect(header.locator(".tag-on")).to_have_count(0)
+    header.click()
+
+    phone_page.get_by_label("из России 1–3 дня").check()
+    expect(phone_page.locator(".product-card")).to_have_count(2)
+    expect(header.locator(".tag-on")).to_have_text("выбраны: 1")  # the header is outside #results: sent out of band
+    phone_page.get_by_label("из Китая 7–20 дней").check()
+    expect(header.locator(".tag-on")).to_have_text("выбраны: 2")
+
+    phone_page.get_by_role("button", name="Показать").click()
+
+    expect(phone_page.locator("#filters")).not_to_have_attribute("open", "")
+    expect(phone_page.locator(".product-card")).to_have_count(4)
+    expect(phone_page.locator(".product-card").first).to_be_in_viewport()
+    phone_page.get_by_label("из Китая 7–20 дней").evaluate("el => el.closest('details').open = true")
+    phone_page.get_by_label("из Китая 7–20 дней").uncheck()
+    phone_page.get_by_label("из России 1–3 дня").uncheck()
+    expect(header.locator(".tag-on")).to_have_count(0)
