@@ -329,9 +329,15 @@ class CheckoutDelivery:
     postcode: str
     options: list[DeliveryOption]
     quote: DeliveryQuote | None  # None before the address is known
+    subtotal: Decimal = Decimal("0.00")  # the goods the costs were computed for
 
     def option(self, method: str) -> DeliveryOption | None:
         return next((o for o in self.options if o.method == method), None)
+
+    @property
+    def totals(self) -> list[tuple[DeliveryOption, Decimal]]:
+        """Each option with the order's total by it: the summary follows the method while it is being chosen."""
+        return [(o, self.subtotal + o.cost) for o in self.options]
 
 
 def checkout_delivery_get(
@@ -343,4 +349,4 @@ def checkout_delivery_get(
     weight = sum(i.weight_grams * i.quantity for i in items)
     options = delivery_options_get(postcode=postcode or "", weight_grams=weight, subtotal=subtotal)
     quote = delivery_quote(items=items, postcode=postcode, at=at) if postcode and items else None
-    return CheckoutDelivery(postcode=postcode or "", options=options, quote=quote)
+    return CheckoutDelivery(postcode=postcode or "", options=options, quote=quote, subtotal=subtotal)

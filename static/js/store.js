@@ -11,3 +11,13 @@ document.addEventListener("htmx:responseError", function (evt) {
   box.textContent = document.body.dataset.loadError || "Не удалось загрузить. Проверьте соединение и попробуйте ещё раз.";
   setTimeout(function () { box.remove(); }, 5000);
 });
+
+// Checkout, delivery step: the summary shows the cost and total of the method the shopper ticks (each is in the
+// page, the others hidden); a CSS rule hides "выберите способ" once one shows.
+document.addEventListener("change", function (evt) {
+  var radio = evt.target;
+  if (!radio.matches || !radio.matches("input[name=delivery_method]")) { return; }
+  document.querySelectorAll(".checkout-summary [data-delivery-method]").forEach(function (el) {
+    el.hidden = el.dataset.deliveryMethod !== radio.value;
+  });
+});

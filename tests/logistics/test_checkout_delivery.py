@@ -114,3 +114,43 @@ def test_courier_order_is_charged_the_regional_tariff(client, in_cart):
     order = Order.objects.get()
     assert order.delivery_cost == Decimal("799.00")
     assert OrderDelivery.objects.get(order=order).pickup_point is None
+
+
+def _summary(html: str) -> str:
+    return html[html.index('<aside class="card checkout-summary"') : html.index("</aside>")]
+
+
+def _shown(fragment: str, dd_id: str) -> list[str]:
+    """The texts of the summary's choice spans in <dd id=dd_id> that are not hidden."""
+    dd = fragment[fragment.index(f'id="{dd_id}"') :].split("</dd>", 1)[0]
+    return [
+        chunk.split(">", 1)[1].split("</span>", 1)[0]
+        for chunk in dd.split('<span class="summary-choice"')[1:]
+        if " hidden>" not in chunk.split(">", 1)[0] + ">"
+    ]
+
+
+def test_summary_on_the_delivery_step_shows_the_chosen_methods_cost_and_total(client, in_cart):
+    _to_delivery(client)
+    client.post("/checkout/", {"step": "delivery", "delivery_method": "courier"})
+
+    summary = _summary(client.get("/checkout/", {"step": "delivery"}).content.decode())  # back on step 3
+
+    assert "на шаге 3" not in summary
+    assert _shown(summary, "checkout-delivery-cost") == ["499\xa0₽"]
+    assert _shown(summary, "checkout-total") == ["3\xa0499\xa0₽"]
+    assert 'data-delivery-method="post_pickup" hidden>299\xa0₽' in summary  # ready for the other radio
+
+
+def test_summary_on_the_delivery_step_before_a_choice_asks_for_one(client, in_cart):
+    summary = _summary(_to_delivery(client))
+
+    assert "на шаге 3" not in summary
+    assert _shown(summary, "checkout-delivery-cost") == []
+    assert "выберите способ" in summary
+
+
+def test_summary_before_the_delivery_step_says_where_the_cost_comes(client, in_cart):
+    client.post("/checkout/", CONTACT)
+
+    assert "на шаге 3" in _summary(client.get("/checkout/").content.decode())

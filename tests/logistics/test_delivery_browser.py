@@ -70,7 +70,13 @@ def test_checkout_delivery_step_finds_a_pickup_point_by_city(request, live_serve
     page.locator("#checkout-next").click()
 
     expect(page.locator("#checkout-promise")).to_contain_text("дней")
-    page.locator("input[name=delivery_method][value=post_pickup]").check()
+    cost = page.locator("#checkout-delivery-cost")
+    expect(cost).to_have_text("выберите способ", use_inner_text=True)
+    for method in ("courier", "post_pickup"):  # the summary follows the ticked method, without a request
+        radio = page.locator(f"input[name=delivery_method][value={method}]")
+        radio.check()
+        price = page.locator(f"label[for='{radio.get_attribute('id')}']").inner_text().split(" — ")[-1]
+        expect(cost).to_have_text(price, use_inner_text=True)
     page.locator("#pickup-q").fill("Новосиб")
     expect(page.locator("#pickup-results")).to_contain_text("Новосибирск")
     expect(page.locator("#pickup-results .pickup-choice input").first).to_be_checked()  # the nearest, preselected
