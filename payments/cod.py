@@ -24,8 +24,9 @@ from typing import NamedTuple
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
+from django.db.transaction import TransactionManagementError
 from django.utils import timezone
 from django.utils.translation import gettext
 
@@ -177,21 +178,28 @@ def cod_flag_clear(*, flag_id: int, actor, note: str) -> CodCustomerFlag:
 # --- the order and its payment --------------------------------------------------------------------------------------
 
 
-def cod_payment_start(*, order: Order, actor=SYSTEM) -> Payment:
+def cod_payment_start(*, order: Order, actor=SYSTEM, placing: bool = False) -> Payment:
     """A pay-on-delivery order was just placed: confirm it without prepayment and open the payment the post collects.
 
     Idempotent: a second call returns the payment the first one opened. Raises PaymentMethodUnavailable for an order
     placed with another method, OrderNotPayable for one no longer placed/confirmed. Runs in the caller's transaction
     when there is one (the checkout confirms the order in the transaction that places it), else in its own.
+    `placing`: the caller's transaction inserted the order, so no other can see it yet: no lock to take, no earlier
+    payment to look for.
     """
     if order.payment_method != PaymentMethod.CASH_ON_DELIVERY:
         raise PaymentMethodUnavailable(f"order {order.number} is paid by {order.payment_method}, not on delivery")
     with transaction.atomic():
-        # No payment row exists yet, so the order row is the lock two concurrent calls meet on.
-        locked = Order.objects.select_for_update(no_key=True).get(pk=order.pk)
-        existing = CodCollection.objects.select_related("payment").filter(order_id=locked.pk).first()
-        if existing is not None:
-            return existing.payment
+        if placing:
+            if not connection.in_atomic_block:
+                raise TransactionManagementError("cod_payment_start(placing=True) runs in the placing transaction")
+            locked = order
+        else:
+            # No payment row exists yet, so the order row is the lock two concurrent calls meet on.
+            locked = Order.objects.select_for_update(no_key=True).get(pk=order.pk)
+            existing = CodCollection.objects.select_related("payment").filter(order_id=locked.pk).first()
+            if existing is not None:
+                return existing.payment
         if locked.status == OrderStatus.PLACED:
             locked = order_confirm(order=locked, actor=actor, reason=gettext("Оплата при получении"))
         elif locked.status != OrderStatus.CONFIRMED:

@@ -27,7 +27,7 @@ from orders.models import DeliveryMethod, Order, PaymentMethod
 from orders.notify import order_link
 from orders.selectors import order_get_by_idempotency_key, order_list_for_user, order_path
 from orders.services import OrderDetails, order_place
-from payments.cod import cod_eligibility
+from payments.cod import cod_eligibility, cod_payment_start
 from payments.exceptions import PaymentError
 from payments.services import order_payment_begin
 from storefront.accounts.phone import display_phone
@@ -301,7 +301,7 @@ def _place(request, draft: Draft):
         quote the review step showed; a pay-on-delivery order confirmed with its payment to collect (payments)."""
         order_delivery_record(order=order, pickup_point=pickup_point, actor=actor, quote=delivery.quote)
         if cod:  # no partner to call: nothing in the transaction waits on the network
-            order_payment_begin(order=order, return_url="", actor=actor)
+            cod_payment_start(order=order, actor="system", placing=True)
 
     try:
         order = order_place(
