@@ -47,6 +47,7 @@ NOTHING_PAID = _("По заказу нет оплаченных платежей
 TOO_MUCH = _("Нельзя вернуть больше, чем было оплачено.")
 REASON_REQUIRED = _("Укажите причину возврата.")
 POINTS_UNAVAILABLE = _("Возврат баллами пока недоступен: программа лояльности не подключена.")
+MAX_KEY = 64 - 37  # a refund's key is the payment's ("pay-" and 32 hex digits), "-" and this; 64 at most
 
 
 class PointsPoster(Protocol):
@@ -92,8 +93,13 @@ def order_refund(
     actor,
     source: str = EventSource.STAFF,
     path: str | None = None,
+    key: str = "",
 ) -> list[Refund]:
     """Refund an order wholly or partly; returns the refunds made (one per payment touched, usually one).
+
+    `key` (a job's refund that may run again, e.g. "order-cancelled"): each payment's refund is keyed
+    `<payment's idempotence key>-<key>`, here and at the provider; when refunds with those keys exist they are returned
+    (a pending one sent again, same key) and nothing new is made, so a retried job refunds once.
 
     `path`: None follows how the order was paid (provider / bank transfer); RefundPath.POINTS credits points instead
     (refused with RefundPathUnavailable, nothing written, while no points ledger is registered).
@@ -112,40 +118,63 @@ def order_refund(
     poster = _points_poster if path == RefundPath.POINTS else None
     if path == RefundPath.POINTS and poster is None:
         raise RefundPathUnavailable(f"order {order.number}: no points ledger", user_message=POINTS_UNAVAILABLE)
+    if len(key) > MAX_KEY:
+        raise ValueError(f"order_refund: key {key!r} is longer than {MAX_KEY}")
     with transaction.atomic(durable=True):
         payments = list(
             Payment.objects.select_for_update(no_key=True)
             .filter(order_id=order.pk, status__in=PAID_STATUSES)
             .order_by("pk")
         )
-        if not payments:
-            raise RefundNotAllowed(f"order {order.number}: nothing paid", user_message=NOTHING_PAID)
-        wanted_lines = _lines_check(order=order, lines=lines or {})
-        left = sum((refund_left(payment=p) for p in payments), Decimal(0))
-        if amount is None:
-            amount = _lines_amount(order=order, lines=wanted_lines) if wanted_lines else left
-        amount = quantize(Decimal(amount))
-        if amount <= 0 or amount > left:
-            raise RefundNotAllowed(f"order {order.number}: {amount} of {left} left", user_message=TOO_MUCH)
-        refunds = []
-        remaining = amount
-        for payment in sorted(payments, key=lambda p: (p.paid_at or timezone.now(), p.pk)):  # oldest money first
-            take = min(refund_left(payment=payment), remaining)
-            if take <= 0:
-                continue
-            lines_note = {str(k): v for k, v in wanted_lines.items()} if not refunds else {}  # counted once
-            refunds.append(
-                refund_reserve(
-                    payment=payment, amount=take, reason=reason, actor=actor, source=source, lines=lines_note,
-                    channel=RefundChannel.POINTS if poster is not None else None,
-                )
+        # after the locks: a run of the same job beside this one has committed its refunds, or waits for ours
+        refunds = _keyed_refunds(order=order, key=key) if key else []
+        if not refunds:
+            refunds = _reserve(
+                order=order, payments=payments, lines=lines or {}, amount=amount, reason=reason, actor=actor,
+                source=source, poster=poster, key=key,
             )  # fmt: skip
-            remaining -= take
-            if remaining == 0:
-                break
-        if poster is not None:
-            refunds = [_points_post(poster, refund=r, order=order, reason=reason, actor=actor) for r in refunds]
     return [_send(refund) for refund in refunds]
+
+
+def _keyed_refunds(*, order: Order, key: str) -> list[Refund]:
+    """The refunds an earlier order_refund(key=key) made for this order (none: it has not run)."""
+    keys = [f"{k}-{key}" for k in Payment.objects.filter(order_id=order.pk).values_list("idempotence_key", flat=True)]
+    return list(Refund.objects.filter(idempotence_key__in=keys).order_by("pk"))
+
+
+def _reserve(
+    *, order: Order, payments: list[Payment], lines, amount, reason: str, actor, source: str, poster, key: str
+) -> list[Refund]:
+    """order_refund's reservations, in its transaction with `payments` (the paid ones) locked."""
+    if not payments:
+        raise RefundNotAllowed(f"order {order.number}: nothing paid", user_message=NOTHING_PAID)
+    wanted_lines = _lines_check(order=order, lines=lines)
+    left = sum((refund_left(payment=p) for p in payments), Decimal(0))
+    if amount is None:
+        amount = _lines_amount(order=order, lines=wanted_lines) if wanted_lines else left
+    amount = quantize(Decimal(amount))
+    if amount <= 0 or amount > left:
+        raise RefundNotAllowed(f"order {order.number}: {amount} of {left} left", user_message=TOO_MUCH)
+    refunds = []
+    remaining = amount
+    for payment in sorted(payments, key=lambda p: (p.paid_at or timezone.now(), p.pk)):  # oldest money first
+        take = min(refund_left(payment=payment), remaining)
+        if take <= 0:
+            continue
+        lines_note = {str(k): v for k, v in wanted_lines.items()} if not refunds else {}  # counted once
+        refunds.append(
+            refund_reserve(
+                payment=payment, amount=take, reason=reason, actor=actor, source=source, lines=lines_note,
+                channel=RefundChannel.POINTS if poster is not None else None,
+                key=f"{payment.idempotence_key}-{key}" if key else None,
+            )
+        )  # fmt: skip
+        remaining -= take
+        if remaining == 0:
+            break
+    if poster is not None:
+        refunds = [_points_post(poster, refund=r, order=order, reason=reason, actor=actor) for r in refunds]
+    return refunds
 
 
 def _points_post(poster: PointsPoster, *, refund: Refund, order: Order, reason: str, actor) -> Refund:

@@ -18,11 +18,11 @@ from orders.models import Order, OrderStatus, OrderStatusChange
 from storefront.core.money import format_money
 
 from .exceptions import GENERIC_FAILURE, decline_message
-from .models import PROVIDER_METHODS, Payment, PaymentMethod, PaymentStatus
+from .models import PROVIDER_METHODS, Payment, PaymentMethod, PaymentStatus, Refund, RefundStatus
 from .pay_later import pay_later_eligible, pay_later_schedule
 
 # What the order page shows, by the latest attempt's status (and the order's).
-PAID, PENDING, HELD, UNANSWERED, DECLINED, UNPAID, CANCELLED = (
+PAID, PENDING, HELD, UNANSWERED, DECLINED, UNPAID, CANCELLED, REFUND = (
     "paid",
     "pending",
     "held",
@@ -30,6 +30,7 @@ PAID, PENDING, HELD, UNANSWERED, DECLINED, UNPAID, CANCELLED = (
     "declined",
     "unpaid",
     "cancelled",
+    "refund",  # cancelled after it was paid: the money goes back (payments/cancel.py)
 )
 OPEN_STATES = frozenset({PENDING, HELD})  # the page polls until these settle
 
@@ -43,6 +44,8 @@ class OrderPaymentState:
     message: str = ""  # why the last attempt failed, safe to show
     methods: list[tuple[str, str]] = field(default_factory=list)  # what the shopper may pay with now
     pay_by: datetime | None = None  # the order is cancelled if not paid by then
+    refunds: tuple[Refund, ...] = ()  # REFUND: the order's refunds, oldest first (not those the provider refused)
+    returned: bool = False  # REFUND: all that was paid is back with the shopper
 
     @property
     def polling(self) -> bool:
@@ -64,10 +67,20 @@ def payment_deadline(*, order: Order) -> datetime:
 
 
 def order_payment_state(*, order: Order) -> OrderPaymentState:
-    """The order's payment state: two small queries (its attempts, newest first)."""
+    """The order's payment state: two small queries (its attempts, newest first); a third, its refunds, for an order
+    cancelled after it was paid."""
     attempts = list(order.payments.order_by("-created_at", "-id")[:20])
     latest = attempts[0] if attempts else None
     paid = next((p for p in reversed(attempts) if p.paid_at is not None), None)  # the first that paid
+    if paid is not None and order.status == OrderStatus.CANCELLED:
+        refunds = tuple(
+            Refund.objects.filter(payment__order=order).exclude(status=RefundStatus.FAILED).order_by("created_at", "id")
+        )
+        back = sum((r.amount for r in refunds if r.status == RefundStatus.SUCCEEDED), Decimal(0))
+        returned = back >= sum((p.amount for p in attempts if p.paid_at is not None), Decimal(0))
+        return OrderPaymentState(
+            order=order, code=REFUND, payment=latest, paid=paid, refunds=refunds, returned=returned
+        )
     if paid is not None:
         return OrderPaymentState(order=order, code=PAID, payment=latest, paid=paid)
     if order.status == OrderStatus.CANCELLED and attempts:

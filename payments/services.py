@@ -456,10 +456,12 @@ def refund_reserve(
     source: str,
     lines: dict[str, int] | None = None,
     channel: str | None = None,
+    key: str | None = None,
 ) -> Refund:
     """Inside the caller's transaction, `payment` locked: take `amount` out of what is left to refund and write the
     pending Refund, with a BankTransferRefundRequest when the money came on delivery (nothing to reverse online).
-    `channel` None: from how it was paid; RefundChannel.POINTS: order_refund posts it to the points ledger."""
+    `channel` None: from how it was paid; RefundChannel.POINTS: order_refund posts it to the points ledger.
+    `key`: the refund's idempotence key when the caller derives one (order_refund's `key=`), else a new random one."""
     if payment.status not in PAID_STATUSES:
         raise RefundNotAllowed(f"payment {payment.pk} is {payment.status}")
     if amount > refund_left(payment=payment):
@@ -474,6 +476,7 @@ def refund_reserve(
         actor=_actor_user(actor),
         source=source,
         lines=lines or {},
+        **({"idempotence_key": key} if key else {}),
     )
     if refund.channel == RefundChannel.BANK_TRANSFER:
         BankTransferRefundRequest.objects.create(
@@ -555,8 +558,15 @@ def refund_complete(
     return refund
 
 
+# order_refund's `key` for the refund a cancellation makes (payments/cancel.py): its refunds' idempotence keys end
+# with it. The shopper was told with the cancellation that the money is on its way: its completion sends no message.
+CANCELLATION_REFUND_KEY = "order-cancelled"
+
+
 def _refund_notify(*, refund: Refund, order: Order) -> None:
-    """ "We refunded N ₽ for order X", once per refund."""
+    """ "We refunded N ₽ for order X", once per refund (not for a cancellation's: see CANCELLATION_REFUND_KEY)."""
+    if refund.idempotence_key.endswith(f"-{CANCELLATION_REFUND_KEY}"):
+        return
     context = {"number": order.number, "amount": format_money(refund.amount, refund.currency)}
     order_shopper_notify(order=order, kind="refund_issued", key=f"refund_issued:{refund.pk}", context=context)
 

@@ -9,7 +9,7 @@ from celery import shared_task
 from django.utils import timezone
 
 from .abandoned import orders_abandoned_cancel, payment_reminders_send
-from .cancel import order_cancelled_payments_void
+from .cancel import order_cancelled_payments_void, order_cancelled_refund
 from .exceptions import ProviderUnavailable
 from .models import (
     OPEN_PROVIDER_STATUSES,
@@ -102,3 +102,11 @@ def payments_poll_open(*, older_than_seconds: int = 60, limit: int = 200) -> int
 def order_cancelled_process(*, order_id: int, reason: str = "", actor_label: str = "system", actor_id=None) -> None:
     """An order was cancelled (orders/hooks.py): void or release its open payments."""
     order_cancelled_payments_void(order_id=order_id, reason=reason, actor_label=actor_label, actor_id=actor_id)
+
+
+@shared_task(**RETRY)
+def order_cancelled_refund_process(
+    *, order_id: int, reason: str = "", actor_label: str = "system", actor_id=None
+) -> None:
+    """An order was cancelled (orders/hooks.py): give back what was paid for it (keyed: a rerun refunds nothing)."""
+    order_cancelled_refund(order_id=order_id, reason=reason, actor_label=actor_label, actor_id=actor_id)

@@ -50,6 +50,7 @@ KINDS = {
         Kind("order_shipped", Category.SERVICE, BOTH, ("number", "tracking", "link")),
         Kind("order_ready_for_pickup", Category.SERVICE, BOTH, ("number", "office", "tracking")),
         Kind("refund_issued", Category.SERVICE, BOTH, ("number", "amount")),
+        Kind("order_cancelled_refund", Category.SERVICE, BOTH, ("number", "amount", "link")),
         # parcel steps from the tracking sync (logistics/postal/notify.py), each once per parcel
         Kind("parcel_shipped", Category.SERVICE, BOTH, ("number", "tracking", "link")),
         Kind("parcel_customs_cleared", Category.SERVICE, BOTH, ("number", "tracking", "link")),
