@@ -31,7 +31,8 @@ from storefront.accounts.phone import normalize_phone
 from storefront.catalog.exceptions import FxRateMissing
 from storefront.catalog.models import Sku
 from storefront.catalog.selectors import fx_rate_get, price_to_rub
-from storefront.catalog.services import catalog_changed, product_aggregates_refresh
+from storefront.catalog.selectors_listing import stock_change_is_visible
+from storefront.catalog.services import catalog_changed, catalog_product_pages_changed, product_aggregates_refresh
 from storefront.core.money import quantize
 from storefront.outbox.services import outbox_enqueue
 
@@ -210,7 +211,7 @@ def _order_place(*, details: OrderDetails, actor, key: str, lines, cart) -> Orde
         idempotency_key=key,
         placed_at=now,
     )
-    sold_out = _stock_reserve(wanted, titles={pk: _sku_title(sku) for pk, sku in skus.items()})
+    moves = _stock_reserve(wanted, titles={pk: _sku_title(sku) for pk, sku in skus.items()})
     for line in order_lines:
         line.order = order
     OrderLine.objects.bulk_create(order_lines)
@@ -219,7 +220,7 @@ def _order_place(*, details: OrderDetails, actor, key: str, lines, cart) -> Orde
     )
     if cart is not None:
         cart.consume(sku_ids=wanted.keys())
-    _catalog_stock_flipped({skus[pk].product_id for pk in sold_out})
+    _catalog_stock_moved(moves, product_of={pk: sku.product_id for pk, sku in skus.items()})
     outbox_enqueue(
         task="orders.tasks.order_placed_notify", kwargs={"order_id": order.pk}, key=f"order_placed:{order.number}"
     )
@@ -326,33 +327,43 @@ def _stock_move(sql: str, quantities: dict[int, int]) -> dict[int, int]:
         return dict(cursor.fetchall())
 
 
-def _stock_reserve(wanted: dict[int, int], *, titles: dict[int, str]) -> set[int]:
-    """Take stock for every line or raise OutOfStock naming the short ones. Returns the SKU ids now at zero."""
+def _stock_reserve(wanted: dict[int, int], *, titles: dict[int, str]) -> dict[int, tuple[int, int]]:
+    """Take stock for every line or raise OutOfStock naming the short ones. Returns {sku id: (before, after)}."""
     after = _stock_move(_STOCK_TAKE_SQL, wanted)
     if len(after) != len(wanted):
         short = [pk for pk in wanted if pk not in after]
         available = dict(Sku.objects.filter(pk__in=short).values_list("pk", "stock"))
         raise OutOfStock([(titles[pk], available.get(pk, 0)) for pk in short])
-    return {pk for pk, stock in after.items() if stock == 0}
+    return {pk: (stock + wanted[pk], stock) for pk, stock in after.items()}
 
 
-def _stock_release(order: Order) -> set[int]:
-    """Give an order's reserved stock back. Returns the SKU ids that were at zero before."""
+def _stock_release(order: Order) -> dict[int, tuple[int, int]]:
+    """Give an order's reserved stock back. Returns {sku id: (before, after)}."""
     quantities = dict(OrderLine.objects.filter(order=order).values_list("sku_id", "quantity"))
     if not quantities:
-        return set()
+        return {}
     after = _stock_move(_STOCK_GIVE_SQL, quantities)
-    return {pk for pk, stock in after.items() if stock == quantities[pk]}
+    return {pk: (stock - quantities[pk], stock) for pk, stock in after.items()}
 
 
-def _catalog_stock_flipped(product_ids: set[int]) -> None:
-    """Some SKUs of these products sold out or came back: refresh their in-stock flags and cached pages.
+def _catalog_stock_moved(moves: dict[int, tuple[int, int]], *, product_of: dict[int, int] | None = None) -> None:
+    """Stock of these SKUs moved ({sku id: (before, after)}; `product_of` {sku id: product id} when known).
 
-    Only then: a bump after every order would empty the shared listing cache at checkout rate.
+    A SKU sold out or back in stock refreshes its product's in-stock flag and every shared page showing it; a count
+    only the product page shows ("осталось N шт.") refreshes that product's own pages. Both after commit; nothing
+    for a change no shopper sees: bumping the listings after every order would empty their cache at checkout rate.
     """
-    if product_ids:
-        product_aggregates_refresh(product_ids=product_ids)
-        catalog_changed(product_ids)
+    flipped = {pk for pk, (before, after) in moves.items() if (before == 0) != (after == 0)}
+    shown = {pk for pk, (before, after) in moves.items() if stock_change_is_visible(before=before, after=after)}
+    if not shown:  # a flip is always shown
+        return
+    if product_of is None:
+        product_of = dict(Sku.objects.filter(pk__in=shown).values_list("pk", "product_id"))
+    flipped_products = {product_of[pk] for pk in flipped}
+    if flipped_products:
+        product_aggregates_refresh(product_ids=flipped_products)
+        catalog_changed(flipped_products)
+    catalog_product_pages_changed({product_of[pk] for pk in shown} - flipped_products)
 
 
 # --- status machine ------------------------------------------------------------------------------------------------
@@ -391,11 +402,7 @@ def _transition(*, order: Order, to: str, actor, reason: str = "", restock: bool
             reason=reason[:500], at=now,
         )  # fmt: skip
         if (to == OrderStatus.CANCELLED and from_status in STOCK_HELD_STATUSES) or restock:
-            back_in_stock = _stock_release(locked)
-            if back_in_stock:
-                _catalog_stock_flipped(
-                    set(Sku.objects.filter(pk__in=back_in_stock).values_list("product_id", flat=True))
-                )
+            _catalog_stock_moved(_stock_release(locked))
     locked.status = to
     locked.updated_at = now
     order.status, order.updated_at = to, now

@@ -5,6 +5,8 @@ Whatever changes what a shopper sees of a product (price, stock, title, images, 
 rendered in between cannot be stored under the new version with the old data.
 
 - `catalog_cache_bump(product_ids=[...])`: those products' pages and every listing/home fragment.
+- `catalog_cache_bump(product_ids=[...], listings=False)`: only those products' own pages (the product page and
+  its variant blocks), for what only they show: the "осталось N шт." count of a SKU that stays in stock.
 - `catalog_cache_bump()` (no ids): everything, e.g. after new FX rates or a bulk import.
 
 Version keys never expire and start from the clock, so an evicted key cannot bring back an old fragment.
@@ -74,9 +76,12 @@ def _bump(keys: list[str]) -> None:
             cache.set(key, _fresh(), timeout=None)
 
 
-def catalog_cache_bump(*, product_ids: Iterable[int] | None = None) -> None:
-    """Invalidate shared pages after a change to these products (or to everything when None)."""
-    keys = [VERSION_LISTING]
+def catalog_cache_bump(*, product_ids: Iterable[int] | None = None, listings: bool = True) -> None:
+    """Invalidate shared pages after a change to these products (or to everything when None); with
+    `listings=False`, only these products' own pages: listings, search and home keep their entries."""
+    if product_ids is None and not listings:
+        raise ValueError("listings=False needs product_ids")
+    keys = [VERSION_LISTING] if listings else []
     if product_ids is None:
         keys.append(VERSION_ALL)
     else:

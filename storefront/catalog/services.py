@@ -57,6 +57,17 @@ def catalog_changed(product_ids: Iterable[int] | None) -> None:
     catalog_cache_bump(product_ids=None if ids is None or len(ids) > PRODUCT_KEYS_MAX else ids)
 
 
+def catalog_product_pages_changed(product_ids: Iterable[int]) -> None:
+    """Invalidate only these products' own pages (product page, variant blocks), after commit: for a change that
+    shows there and nowhere else, such as a SKU's "осталось N шт." count moving while it stays in stock
+    (`selectors_listing.stock_change_is_visible`). Listings, search and home keep their cached pages. A change
+    listings show too (a SKU sold out or back in stock, a price, a title) needs `catalog_changed`.
+    """
+    ids = list(dict.fromkeys(product_ids))
+    if ids:
+        catalog_cache_bump(product_ids=ids, listings=False)
+
+
 # --- validation ---------------------------------------------------------------------------------------------
 
 

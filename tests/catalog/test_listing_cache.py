@@ -9,7 +9,7 @@ from django.db import transaction
 
 from storefront.catalog import cache as catalog_cache
 from storefront.catalog.cache import catalog_cache_bump, catalog_cache_version
-from storefront.catalog.services import sku_price_set, sku_stock_set
+from storefront.catalog.services import catalog_product_pages_changed, sku_price_set, sku_stock_set
 from tests.catalog.factories import CategoryFactory, ProductFactory, SkuFactory
 
 pytestmark = pytest.mark.django_db
@@ -32,6 +32,17 @@ def test_bumping_a_product_moves_its_page_and_the_listings_but_not_other_product
     assert after[0] != before[0]
     assert after[1] == before[1]
     assert after[2] != before[2]
+
+
+def test_bumping_only_a_products_pages_leaves_the_listings_and_other_products(django_capture_on_commit_callbacks):
+    before = (catalog_cache_version(1), catalog_cache_version(2), catalog_cache_version())
+
+    with django_capture_on_commit_callbacks(execute=True):
+        catalog_product_pages_changed([1])
+
+    after = (catalog_cache_version(1), catalog_cache_version(2), catalog_cache_version())
+    assert after[0] != before[0]
+    assert after[1:] == before[1:]
 
 
 def test_bumping_everything_moves_every_product_page(django_capture_on_commit_callbacks):
