@@ -59,5 +59,9 @@ class InvalidTransition(OrderError):
         )
 
 
+class CancelRefused(OrderError):
+    """Another app says the order can no longer be cancelled (orders/hooks.py); the message says why."""
+
+
 class ReasonRequired(OrderError):
     message = _("Укажите причину.")

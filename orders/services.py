@@ -41,11 +41,12 @@ from .exceptions import (
     InvalidTransition,
     ItemUnavailable,
     OrderDetailsInvalid,
+    OrderError,
     OutOfStock,
     QuantityInvalid,
     ReasonRequired,
 )
-from .hooks import order_cancelled_announce
+from .hooks import order_cancel_checks_run, order_cancelled_announce
 from .models import (
     ALLOWED_TRANSITIONS,
     STOCK_HELD_STATUSES,
@@ -443,13 +444,20 @@ def order_cancel(*, order: Order, actor, reason: str) -> Order:
     if not (reason or "").strip():
         raise ReasonRequired()
     user, label = _actor_parts(actor)
-    # the cancellation and what other apps must do about it (orders/hooks.py) commit together
-    with transaction.atomic():
-        cancelled = _transition(order=order, to=OrderStatus.CANCELLED, actor=actor, reason=reason.strip())
-        order_cancelled_announce(
-            order_id=cancelled.pk, number=cancelled.number, reason=reason.strip(), actor_label=label,
-            actor_id=getattr(user, "pk", None),
-        )  # fmt: skip
+    before = order.status, order.updated_at
+    # the cancellation, the other apps' say (orders/hooks.py) and what they must do about it commit together; the
+    # checks run after the order row is locked (order, then its parcels: the order other writers lock in)
+    try:
+        with transaction.atomic():
+            cancelled = _transition(order=order, to=OrderStatus.CANCELLED, actor=actor, reason=reason.strip())
+            order_cancel_checks_run(order=cancelled)  # logistics: a parcel already with the post refuses
+            order_cancelled_announce(
+                order_id=cancelled.pk, number=cancelled.number, reason=reason.strip(), actor_label=label,
+                actor_id=getattr(user, "pk", None),
+            )  # fmt: skip
+    except OrderError:
+        order.status, order.updated_at = before  # rolled back: the caller's object says what the database says
+        raise
     return cancelled
 
 

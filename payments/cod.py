@@ -30,8 +30,9 @@ from django.db.transaction import TransactionManagementError
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from orders.exceptions import CancelRefused
 from orders.models import Order, OrderStatus
-from orders.services import order_cancel, order_confirm, order_mark_returned
+from orders.services import order_cancel, order_confirm, order_mark_returned, order_ship
 from storefront.accounts.phone import normalize_phone
 from storefront.catalog.models import Sku
 from storefront.core.money import Money, format_money, quantize
@@ -463,8 +464,17 @@ def _order_refused(*, payment: Payment, source: str, actor, reason: str) -> Orde
     why = gettext("Посылка с оплатой при получении не выкуплена: %(reason)s") % {"reason": reason}
     who = _order_actor(source, actor)
     if the_order.status in NOT_SHIPPED:
-        the_order = order_cancel(order=the_order, actor=who, reason=why)
-    elif the_order.status == OrderStatus.SHIPPED:
+        try:
+            with transaction.atomic():
+                return order_cancel(order=the_order, actor=who, reason=why)
+        except CancelRefused:
+            # logistics refuses: the parcel was with the post though the order still said "packed" (tracking lag);
+            # it shipped and came back
+            the_order.refresh_from_db(fields=["status", "updated_at"])  # the refused cancellation was rolled back
+            if the_order.status != OrderStatus.PACKED:
+                raise
+            the_order = order_ship(order=the_order, actor=who, reason=why)
+    if the_order.status == OrderStatus.SHIPPED:
         the_order = order_mark_returned(order=the_order, actor=who, reason=why, restock=True)
     elif the_order.status not in (OrderStatus.CANCELLED, OrderStatus.RETURNED):
         log.error("COD order %s is %s; the post reports the parcel refused", the_order.number, the_order.status)

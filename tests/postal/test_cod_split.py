@@ -19,7 +19,6 @@ from logistics.services import parcels_create_for_order
 from orders.models import OrderStatus
 from payments.models import CodCollection, CodCustomerFlag, PaymentStatus
 from tests.catalog.factories import FxRateFactory, ProductFactory, SkuFactory
-from tests.logistics.conftest import _reference_data  # noqa: F401 - the seeded regions and rules, as in logistics
 
 from .factories import packed_order
 
