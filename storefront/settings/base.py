@@ -99,6 +99,8 @@ CACHES = {
 # How long a web worker trusts its own copy of the catalog cache versions (catalog/cache.py): a price or stock
 # change made by another process shows on that worker's cached pages at most this many seconds later.
 STORE_CATALOG_LOCAL_SECONDS = env.float("STORE_CATALOG_LOCAL_SECONDS", default=1.0)
+# How much of the shared pages (compressed: a product page is 3–6 KB) each web worker keeps in its own memory.
+STORE_CATALOG_LOCAL_BYTES = env.int("STORE_CATALOG_LOCAL_BYTES", default=64 * 1024 * 1024)
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 AUTH_USER_MODEL = "accounts.User"

@@ -9,6 +9,7 @@ from django.db import transaction
 
 from storefront.catalog import cache as catalog_cache
 from storefront.catalog.cache import catalog_cache_bump, catalog_cache_version
+from storefront.catalog.models import Sku
 from storefront.catalog.services import catalog_product_pages_changed, sku_price_set, sku_stock_set
 from tests.catalog.factories import CategoryFactory, ProductFactory, SkuFactory
 
@@ -92,11 +93,9 @@ def test_listing_drops_a_sold_out_product_from_in_stock_results(client, django_c
 def local_copy(settings):
     """Workers keep their own copy of hot entries and versions (off in the test settings)."""
     settings.STORE_CATALOG_LOCAL_SECONDS = 1.0
-    catalog_cache._local_entries.clear()
-    catalog_cache._local_versions.clear()
+    catalog_cache.local_copy_clear()
     yield
-    catalog_cache._local_entries.clear()
-    catalog_cache._local_versions.clear()
+    catalog_cache.local_copy_clear()
 
 
 def test_a_worker_serves_a_hot_page_from_its_own_copy(client, local_copy, django_assert_num_queries):
@@ -125,9 +124,10 @@ def test_a_change_made_by_another_process_shows_after_the_local_window(
 ):
     sku = SkuFactory(product=ProductFactory(slug="speaker"), price=Decimal("3000"))
     client.get("/p/speaker/")
+    client.get("/p/speaker/")  # served from this worker's copy now, its version read
     with django_capture_on_commit_callbacks(execute=False):  # this process does not run the bump...
         sku_price_set(sku=sku, price=Decimal("2490"), currency="RUB", actor="system")
-    cache.incr(catalog_cache.VERSION_PRODUCT.format(id=sku.product_id))  # ...another process did
+    catalog_cache._bump_redis([catalog_cache.VERSION_PRODUCT.format(id=sku.product_id)])  # ...another process did
 
     stale = client.get("/p/speaker/").content.decode()
     later = time.monotonic() + 1.5
@@ -136,3 +136,72 @@ def test_a_change_made_by_another_process_shows_after_the_local_window(
 
     assert f"3{NBSP}000{NBSP}₽" in stale
     assert f"2{NBSP}490{NBSP}₽" in fresh
+
+
+def _later(monkeypatch, seconds: float = 1.5) -> None:
+    """This worker's clock moves past the local window: its next read looks at the versions and the log again."""
+    later = time.monotonic() + seconds
+    monkeypatch.setattr(catalog_cache.time, "monotonic", lambda: later)
+
+
+def test_a_hot_product_page_needs_no_redis_once_its_version_is_read(client, local_copy, django_assert_num_queries):
+    SkuFactory(product=ProductFactory(slug="speaker", title="Колонка"))
+    client.get("/p/speaker/")
+    client.get("/p/speaker/")
+    cache.clear()  # not even Redis has it now
+
+    with django_assert_num_queries(0):
+        html = client.get("/p/speaker/").content.decode()
+
+    assert "Колонка" in html
+
+
+def test_another_products_change_leaves_this_workers_copy_of_a_page_in_use(
+    client, local_copy, monkeypatch, django_assert_num_queries
+):
+    SkuFactory(product=ProductFactory(slug="speaker", title="Колонка"))
+    other = SkuFactory(product=ProductFactory(slug="radio"), price=Decimal("3000"))
+    client.get("/p/speaker/")
+    client.get("/p/speaker/")
+    client.get("/p/radio/")
+    Sku.objects.filter(pk=other.pk).update(price=Decimal("2490"), price_rub=Decimal("2490"))
+    catalog_cache._bump_redis([catalog_cache.VERSION_PRODUCT.format(id=other.product_id)])  # another process
+    cache.delete("catalog:pp:page:speaker:0:ru")  # the speaker's page is only in this worker's copy now
+    _later(monkeypatch)
+
+    with django_assert_num_queries(0):
+        speaker = client.get("/p/speaker/").content.decode()
+    radio = client.get("/p/radio/").content.decode()
+
+    assert "Колонка" in speaker
+    assert f"2{NBSP}490{NBSP}₽" in radio
+
+
+def test_a_change_trimmed_from_the_log_is_not_missed(client, local_copy, monkeypatch):
+    sku = SkuFactory(product=ProductFactory(slug="speaker"), price=Decimal("3000"))
+    client.get("/p/speaker/")
+    client.get("/p/speaker/")
+    monkeypatch.setattr(catalog_cache, "CHANGES_KEPT", 2)
+    Sku.objects.filter(pk=sku.pk).update(price=Decimal("2490"), price_rub=Decimal("2490"))
+    catalog_cache._bump_redis([catalog_cache.VERSION_PRODUCT.format(id=sku.product_id)])  # another process...
+    for pid in (900001, 900002, 900003):  # ...and more changes than the log keeps
+        catalog_cache._bump_redis([catalog_cache.VERSION_PRODUCT.format(id=pid)])
+    _later(monkeypatch)
+
+    assert f"2{NBSP}490{NBSP}₽" in client.get("/p/speaker/").content.decode()
+
+
+def test_pages_are_stored_compressed_and_the_local_copy_is_bounded_by_bytes(client, local_copy, settings):
+    for n in range(3):
+        SkuFactory(product=ProductFactory(slug=f"speaker-{n}", title=f"Колонка {n}"))
+    client.get("/p/speaker-0/")
+    stored = cache.get("catalog:pp:page:speaker-0:0:ru")
+    one = len(stored["z"]) + catalog_cache._ENTRY_OVERHEAD
+    settings.STORE_CATALOG_LOCAL_BYTES = 2 * one + 100  # room for two such pages
+
+    pages = [client.get(f"/p/speaker-{n}/").content.decode() for n in range(3)]
+
+    assert all(f"Колонка {n}" in page for n, page in enumerate(pages))
+    assert "html" not in stored and len(stored["z"]) * 2 < len(pages[0].encode())
+    assert list(catalog_cache._local_entries) == ["catalog:pp:page:speaker-1:0:ru", "catalog:pp:page:speaker-2:0:ru"]
+    assert catalog_cache._local_state.size <= settings.STORE_CATALOG_LOCAL_BYTES
