@@ -21,7 +21,9 @@ from __future__ import annotations
 import json
 import os
 import random
+import statistics
 import sys
+import time
 import uuid
 from dataclasses import dataclass
 from datetime import timedelta
@@ -104,8 +106,10 @@ def _phone(rng: random.Random) -> str:
             continue
 
 
-def checkout_prepare(n: int, *, seed: int | None = None) -> list[Shopper]:
-    """N guest shoppers at the review step of checkout, each with their own cart, session, CSRF cookie and key."""
+def checkout_prepare(n: int, *, seed: int | None = None, record: bool = True) -> list[Shopper]:
+    """N guest shoppers at the review step of checkout, each with their own cart, session, CSRF cookie and key.
+
+    `record`: start a new run for `verify` (the manifest of keys and stock; the cursor and answers forgotten)."""
     from django.conf import settings
     from django.contrib.sessions.models import Session
     from django.core.cache import caches
@@ -180,6 +184,8 @@ def checkout_prepare(n: int, *, seed: int | None = None) -> list[Shopper]:
     for i in range(0, len(items), 2000):
         cache.set_many(dict(items[i : i + 2000]), timeout=settings.SESSION_COOKIE_AGE)
 
+    if not record:
+        return shoppers
     STATE_DIR.mkdir(parents=True, exist_ok=True)
     MANIFEST.write_text(
         json.dumps(
@@ -244,14 +250,71 @@ def checkout_verify() -> dict:
     return result
 
 
+def checkout_split(n: int, *, show_statements: bool = False) -> dict:
+    """Place N orders in this process through the whole stack (Django's test client, these settings): per order the
+    wall time, this process's CPU (Python), the PostgreSQL backend's CPU and the SQL statements sent."""
+    from django.db import connection
+    from django.test import Client
+
+    shoppers = checkout_prepare(n, record=False)  # a bench run's manifest stays for its `verify`
+    client = Client(HTTP_HOST="127.0.0.1", enforce_csrf_checks=True)
+    client.get("/bench/constant/")  # connect, load the middleware
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        (pid,) = cursor.fetchone()
+    stat = Path(f"/proc/{pid}/stat")  # the server is on this machine (loopback only)
+
+    def backend_ticks() -> int:
+        fields = stat.read_text().rsplit(")", 1)[1].split()
+        return int(fields[11]) + int(fields[12])  # utime + stime
+
+    statements: list[str] = []
+
+    def record(execute, sql, params, many, context):
+        statements.append(sql)
+        return execute(sql, params, many, context)
+
+    counts = []
+    ticks, cpu, wall = backend_ticks(), time.process_time(), time.perf_counter()
+    with connection.execute_wrapper(record):
+        for s in shoppers:
+            statements.clear()
+            client.cookies.clear()
+            client.cookies["sessionid"], client.cookies["csrftoken"] = s.session_key, s.csrf_secret
+            body = {"csrfmiddlewaretoken": s.csrf_token, "step": "place", "idempotency_key": s.idempotency_key}
+            response = client.post("/checkout/", body)
+            if response.status_code != 302 or "placed=1" not in response.get("Location", ""):
+                raise RuntimeError(f"not placed: {response.status_code} {response.get('Location')}")
+            counts.append(len(statements))
+    wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+    ticks = backend_ticks() - ticks
+    if show_statements:  # the last order's
+        print("\n".join(" ".join(sql.split())[:160] for sql in statements))
+    return {
+        "orders": n,
+        "wall_ms_per_order": round(wall * 1000 / n, 1),
+        "python_cpu_ms_per_order": round(cpu * 1000 / n, 1),
+        "postgres_backend_cpu_ms_per_order": round(ticks / os.sysconf("SC_CLK_TCK") * 1000 / n, 1),
+        "statements_per_order": {"min": min(counts), "median": statistics.median(counts), "max": max(counts)},
+    }
+
+
+USAGE = """usage: python -m benchmarks.checkout verify             after `benchmarks.run --only checkout`
+       python -m benchmarks.checkout split [N] [--sql]   N orders placed in this process: CPU split, statements"""
+
+
 def main(argv: list[str]) -> int:
-    if argv[:1] != ["verify"]:
-        print("usage: python -m benchmarks.checkout verify   (after `make bench ARGS='--only checkout'`)")
+    if argv[:1] not in (["verify"], ["split"]):
+        print(USAGE)
         return 2
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "benchmarks.settings")
     import django
 
     django.setup()
+    if argv[0] == "split":
+        numbers = [int(a) for a in argv[1:] if a.isdigit()]
+        print(json.dumps(checkout_split(numbers[0] if numbers else 300, show_statements="--sql" in argv), indent=2))
+        return 0
     result = checkout_verify()
     print(json.dumps(result, indent=2))
     ok = (
