@@ -19,7 +19,8 @@ import datetime
 import logging
 from decimal import Decimal
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.db.transaction import TransactionManagementError
 from django.utils import timezone
 
 from orders.models import Order, OrderStatus, PaymentMethod
@@ -52,14 +53,26 @@ ORIGIN_COUNTRY = {Origin.CHINA: "CN", Origin.RUSSIA: "RU"}
 
 
 def order_delivery_record(
-    *, order: Order, pickup_point: PickupPoint | None = None, actor, quote: DeliveryQuote | None = None
+    *,
+    order: Order,
+    pickup_point: PickupPoint | None = None,
+    actor,
+    quote: DeliveryQuote | None = None,
+    placing: bool = False,
 ) -> OrderDelivery:
     """Freeze the order's delivery: the promise as it stood when the order was placed, the chosen pickup point,
     the cost the order charged, the estimated duty. Idempotent: an order keeps its first record.
 
     `quote`: the one the checkout computed for this cart and address while placing (what the shopper was shown),
     instead of computing it again from the order's lines. Runs in the caller's transaction when there is one (the
-    checkout records it in the placing transaction), else in its own."""
+    checkout records it in the placing transaction), else in its own. `placing`: the caller's transaction inserted
+    the order, so no other can see it yet: no record to look for, none to race with (no savepoints)."""
+    if placing:
+        if not connection.in_atomic_block:
+            raise TransactionManagementError("order_delivery_record(placing=True) runs in the placing transaction")
+        delivery = _order_delivery_new(order=order, pickup_point=pickup_point, quote=quote)
+        delivery.save(force_insert=True)
+        return delivery
     with transaction.atomic():
         return _order_delivery_record(order=order, pickup_point=pickup_point, quote=quote)
 
@@ -70,6 +83,19 @@ def _order_delivery_record(
     existing = OrderDelivery.objects.filter(order=order).first()
     if existing is not None:
         return existing
+    delivery = _order_delivery_new(order=order, pickup_point=pickup_point, quote=quote)
+    try:
+        with transaction.atomic():
+            delivery.save(force_insert=True)
+            return delivery
+    except IntegrityError:  # a concurrent call recorded it first
+        return OrderDelivery.objects.get(order=order)
+
+
+def _order_delivery_new(
+    *, order: Order, pickup_point: PickupPoint | None, quote: DeliveryQuote | None
+) -> OrderDelivery:
+    """The record, not saved yet."""
     if quote is None or quote.postcode != order.postcode:
         quote = delivery_quote(items=ship_items_from_order(order), postcode=order.postcode, at=order.placed_at)
     if order.delivery_method == DeliveryMethod.POST_PICKUP and pickup_point is None:
@@ -79,23 +105,19 @@ def _order_delivery_record(
         pickup_point = None
     placed_day = timezone.localtime(order.placed_at, MOSCOW).date()
     plan = quote.plan
-    try:
-        with transaction.atomic():
-            return OrderDelivery.objects.create(
-                order=order,
-                method=order.delivery_method,
-                pickup_point=pickup_point,
-                cost=order.delivery_cost,
-                region_subject=quote.region.subject if quote.region else "",
-                promised_from=quote.promised_from or placed_day,
-                promised_by=quote.promised_by or placed_day,
-                promise=[p.as_json() for p in quote.promises],
-                duty_eur=plan.duty_eur if plan else Decimal("0.00"),
-                duty_rub=plan.duty_rub if plan else Decimal("0.00"),
-                customs_rule=plan.rule if plan else None,
-            )
-    except IntegrityError:  # a concurrent call recorded it first
-        return OrderDelivery.objects.get(order=order)
+    return OrderDelivery(
+        order=order,
+        method=order.delivery_method,
+        pickup_point=pickup_point,
+        cost=order.delivery_cost,
+        region_subject=quote.region.subject if quote.region else "",
+        promised_from=quote.promised_from or placed_day,
+        promised_by=quote.promised_by or placed_day,
+        promise=[p.as_json() for p in quote.promises],
+        duty_eur=plan.duty_eur if plan else Decimal("0.00"),
+        duty_rub=plan.duty_rub if plan else Decimal("0.00"),
+        customs_rule=plan.rule if plan else None,
+    )
 
 
 def parcels_create_for_order(*, order: Order, actor) -> list[Parcel]:

@@ -299,7 +299,7 @@ def _place(request, draft: Draft):
     def with_order(order: Order) -> None:
         """Committed with the order, or not at all: the promise, pickup point and duty frozen (logistics), with the
         quote the review step showed; a pay-on-delivery order confirmed with its payment to collect (payments)."""
-        order_delivery_record(order=order, pickup_point=pickup_point, actor=actor, quote=delivery.quote)
+        order_delivery_record(order=order, pickup_point=pickup_point, actor=actor, quote=delivery.quote, placing=True)
         if cod:  # no partner to call: nothing in the transaction waits on the network
             cod_payment_start(order=order, actor="system", placing=True)
 
