@@ -85,4 +85,3 @@ def test_a_refused_parcel_flags_the_shopper_and_when_nothing_is_bought_out_the_o
     order.refresh_from_db()
     assert order.status == OrderStatus.CANCELLED  # not shipped yet in our books: cancelled, stock back
     assert order.payments.get().status == PaymentStatus.UNCOLLECTED
-
