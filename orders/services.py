@@ -24,6 +24,7 @@ from typing import Protocol
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
+from django.db.transaction import TransactionManagementError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -223,7 +224,10 @@ def _order_place(*, details: OrderDetails, actor, key: str, lines, cart) -> Orde
         cart.consume(sku_ids=wanted.keys())
     _catalog_stock_moved(moves, product_of={pk: sku.product_id for pk, sku in skus.items()})
     outbox_enqueue(
-        task="orders.tasks.order_placed_notify", kwargs={"order_id": order.pk}, key=f"order_placed:{order.number}"
+        task="orders.tasks.order_placed_notify",
+        kwargs={"order_id": order.pk},
+        key=f"order_placed:{order.number}",
+        fresh_key=True,  # the number was just drawn from its sequence
     )
     return order
 
@@ -379,16 +383,22 @@ def _actor_parts(actor) -> tuple[object | None, str]:
     return actor, "staff" if actor.is_staff else "customer"
 
 
-def _transition(*, order: Order, to: str, actor, reason: str = "", restock: bool = False) -> Order:
+def _transition(
+    *, order: Order, to: str, actor, reason: str = "", restock: bool = False, placing: bool = False
+) -> Order:
     """The one way an order changes status: lock, check the table, write the status and the history row.
     Cancelling an order that still holds stock gives it back; `restock` gives it back on any other move.
 
     Runs in the caller's transaction when there is one (payments marks an order paid together with its payment),
     else in its own. Raises InvalidTransition without writing anything.
+    `placing`: the caller's transaction inserted `order` (order_place's `with_order`), so no other transaction can
+    see it: no lock to take, no row to re-read, no savepoint (a refusal rolls the placing back).
     """
     user, label = _actor_parts(actor)
-    with transaction.atomic():
-        locked = Order.objects.select_for_update(no_key=True).get(pk=order.pk)
+    if placing and not connection.in_atomic_block:
+        raise TransactionManagementError("a transition with placing=True runs in the placing transaction")
+    with transaction.atomic(savepoint=not placing):
+        locked = order if placing else Order.objects.select_for_update(no_key=True).get(pk=order.pk)
         from_status = locked.status
         if to not in ALLOWED_TRANSITIONS.get(from_status, frozenset()):
             raise InvalidTransition(
@@ -414,8 +424,8 @@ def order_await_payment(*, order: Order, actor=SYSTEM) -> Order:
     return _transition(order=order, to=OrderStatus.AWAITING_PAYMENT, actor=actor)
 
 
-def order_confirm(*, order: Order, actor, reason: str = "") -> Order:
-    return _transition(order=order, to=OrderStatus.CONFIRMED, actor=actor, reason=reason)
+def order_confirm(*, order: Order, actor, reason: str = "", placing: bool = False) -> Order:
+    return _transition(order=order, to=OrderStatus.CONFIRMED, actor=actor, reason=reason, placing=placing)
 
 
 def order_mark_paid(*, order: Order, actor=SYSTEM, reason: str = "") -> Order:

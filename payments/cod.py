@@ -190,10 +190,10 @@ def cod_payment_start(*, order: Order, actor=SYSTEM, placing: bool = False) -> P
     """
     if order.payment_method != PaymentMethod.CASH_ON_DELIVERY:
         raise PaymentMethodUnavailable(f"order {order.number} is paid by {order.payment_method}, not on delivery")
-    with transaction.atomic():
+    if placing and not connection.in_atomic_block:
+        raise TransactionManagementError("cod_payment_start(placing=True) runs in the placing transaction")
+    with transaction.atomic(savepoint=not placing):  # placing: a failure rolls the whole placing back anyway
         if placing:
-            if not connection.in_atomic_block:
-                raise TransactionManagementError("cod_payment_start(placing=True) runs in the placing transaction")
             locked = order
         else:
             # No payment row exists yet, so the order row is the lock two concurrent calls meet on.
@@ -202,7 +202,7 @@ def cod_payment_start(*, order: Order, actor=SYSTEM, placing: bool = False) -> P
             if existing is not None:
                 return existing.payment
         if locked.status == OrderStatus.PLACED:
-            locked = order_confirm(order=locked, actor=actor, reason=gettext("Оплата при получении"))
+            locked = order_confirm(order=locked, actor=actor, reason=gettext("Оплата при получении"), placing=placing)
         elif locked.status != OrderStatus.CONFIRMED:
             raise OrderNotPayable(f"order {locked.number} is {locked.status}")
         payment = Payment.objects.create(

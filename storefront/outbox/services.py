@@ -68,10 +68,13 @@ def outbox_enqueue(
     queue: str | None = None,
     args: list | None = None,
     available_at: datetime | None = None,
+    fresh_key: bool = False,
 ) -> OutboxJob:
     """Write a job that Celery receives after the caller's transaction commits (and never if it rolls back).
 
-    A second call with the same key returns the existing job and enqueues nothing.
+    A second call with the same key returns the existing job and enqueues nothing. `fresh_key`: the key names a row
+    the caller's transaction has just inserted (no job can have it yet), so no savepoint is taken around the insert;
+    a duplicate then raises IntegrityError and the caller's transaction rolls back.
     """
     _require_transaction("outbox_enqueue")
     _require_known_task(task)
@@ -83,6 +86,9 @@ def outbox_enqueue(
         queue=queue or "",
         available_at=available_at or timezone.now(),
     )
+    if fresh_key:
+        job.save(force_insert=True)
+        return job
     try:
         with transaction.atomic():  # savepoint: a duplicate key must not break the caller's transaction
             job.save(force_insert=True)
