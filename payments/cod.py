@@ -25,7 +25,6 @@ from typing import NamedTuple
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import Q
 from django.db.transaction import TransactionManagementError
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -34,7 +33,6 @@ from orders.exceptions import CancelRefused
 from orders.models import Order, OrderStatus
 from orders.services import order_cancel, order_confirm, order_mark_returned, order_ship
 from storefront.accounts.phone import normalize_phone
-from storefront.catalog.models import Sku
 from storefront.core.money import Money, format_money, quantize
 
 from .exceptions import CodNotFound, CodSplitInvalid, OrderNotPayable, PaymentError, PaymentMethodUnavailable
@@ -84,31 +82,50 @@ def cod_rules() -> list[tuple[str, str]]:
     ]
 
 
+# The two per-shopper COD rules in one statement (the checkout asks on every step and again when placing): titles of
+# the products among the SKUs that an exclusion in force keeps from pay on delivery, and the refused parcels not
+# cleared by support of this account or phone number. NULL parameters match nothing.
+_COD_BLOCKS_SQL = """
+SELECT
+    ARRAY(
+        SELECT DISTINCT p.title FROM catalog_sku s JOIN catalog_product p ON p.id = s.product_id
+        WHERE s.id = ANY(%(sku_ids)s) AND EXISTS (
+            SELECT 1 FROM payments_codexclusion x
+            WHERE (x.sku_id = s.id OR x.product_id = s.product_id)
+              AND x.starts_at <= %(at)s AND (x.ends_at IS NULL OR x.ends_at > %(at)s)
+        )
+    ),
+    (SELECT count(*) FROM payments_codcustomerflag f
+     WHERE f.cleared_at IS NULL AND (f.user_id = %(user_id)s OR f.phone = %(phone)s))
+"""
+
+
+def _cod_blocks(*, sku_ids: Iterable[int] = (), user=None, phone: str = "", at: datetime | None = None):
+    """(excluded product titles, sorted; open refusals) — one query, none when there is nothing to ask about."""
+    sku_ids = [int(pk) for pk in sku_ids]
+    user_id = getattr(user, "pk", None) or None
+    normalized = None
+    if phone:
+        with contextlib.suppress(ValidationError):  # a number that is not one matches nobody
+            normalized = normalize_phone(phone)
+    if not sku_ids and user_id is None and normalized is None:
+        return [], 0
+    params = {"sku_ids": sku_ids, "at": at or timezone.now(), "user_id": user_id, "phone": normalized}
+    with connection.cursor() as cursor:
+        cursor.execute(_COD_BLOCKS_SQL, params)
+        titles, refusals = cursor.fetchone()
+    return sorted(set(titles)), refusals
+
+
 def cod_excluded_titles(*, sku_ids: Iterable[int], at: datetime | None = None) -> list[str]:
     """Titles of the products among `sku_ids` that an exclusion in force now keeps from pay on delivery."""
     sku_ids = list(sku_ids)
-    if not sku_ids:
-        return []
-    at = at or timezone.now()
-    in_force = CodExclusion.objects.filter(Q(ends_at__isnull=True) | Q(ends_at__gt=at), starts_at__lte=at)
-    excluded = Sku.objects.filter(pk__in=sku_ids).filter(
-        Q(pk__in=in_force.filter(sku__isnull=False).values("sku_id"))
-        | Q(product_id__in=in_force.filter(product__isnull=False).values("product_id"))
-    )
-    return sorted(set(excluded.values_list("product__title", flat=True)))
+    return _cod_blocks(sku_ids=sku_ids, at=at)[0] if sku_ids else []
 
 
 def cod_open_refusals(*, user=None, phone: str = "") -> int:
     """Refused pay-on-delivery parcels not cleared by support, of this account or phone number."""
-    who = Q()
-    if getattr(user, "pk", None):
-        who |= Q(user_id=user.pk)
-    if phone:
-        with contextlib.suppress(ValidationError):  # a number that is not one matches nobody
-            who |= Q(phone=normalize_phone(phone))
-    if not who:
-        return 0
-    return CodCustomerFlag.objects.filter(who, cleared_at__isnull=True).count()
+    return _cod_blocks(user=user, phone=phone)[1]
 
 
 def cod_eligibility(*, order_or_cart_total, sku_ids: Iterable[int], user=None, phone: str = "") -> CodEligibility:
@@ -122,7 +139,7 @@ def cod_eligibility(*, order_or_cart_total, sku_ids: Iterable[int], user=None, p
             gettext("Оплата при получении — для заказов до %(limit)s. Выберите оплату онлайн.")
             % {"limit": format_money(cod_max_total())},
         )
-    titles = cod_excluded_titles(sku_ids=sku_ids)
+    titles, refusals = _cod_blocks(sku_ids=sku_ids, user=user, phone=phone)
     if titles:
         quoted = ", ".join(f"«{t}»" for t in titles)
         # One title or a list, not a number to agree with: ngettext would give Russian "Товар" for 21 titles.
@@ -131,7 +148,7 @@ def cod_eligibility(*, order_or_cart_total, sku_ids: Iterable[int], user=None, p
         else:
             text = gettext("Товары %(titles)s можно оплатить только онлайн.")
         return CodEligibility(False, text % {"titles": quoted})
-    if cod_open_refusals(user=user, phone=phone) >= settings.STORE_COD_REFUSALS_LIMIT:
+    if refusals >= settings.STORE_COD_REFUSALS_LIMIT:
         return CodEligibility(
             False,
             gettext(
