@@ -404,7 +404,7 @@ class DeliveryTariffAdmin(RuleCacheMixin, admin.ModelAdmin):
 
 
 @admin.register(CustomsRule)
-class CustomsRuleAdmin(admin.ModelAdmin):
+class CustomsRuleAdmin(RuleCacheMixin, admin.ModelAdmin):
     list_display = ("name", "valid_from", "valid_until", "threshold_eur", "threshold_kg", "rate", "duty_base",
                     "min_eur_per_kg", "split_allowed")  # fmt: skip
     fieldsets = [

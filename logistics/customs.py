@@ -9,10 +9,12 @@ cent once per unit. Thresholds are inclusive: €200.00 and 31.000 kg are duty-f
 from __future__ import annotations
 
 import datetime
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.conf import settings
 from django.db.models import Q
 
 from storefront.catalog.models import Origin
@@ -37,6 +39,34 @@ def customs_rule_get(*, on: datetime.date) -> CustomsRule | None:
 def eur_rate_get(*, on: datetime.date) -> Decimal:
     """Roubles per euro on `on` (stored CBR rates); raises FxRateMissing when none is loaded."""
     return fx_rate_get(currency="EUR", on=on)
+
+
+# This process's copy of the regime and the EUR rate per day, for quotes that may use it (the checkout quotes on every
+# step and again when placing: two queries), trusted for STORE_CATALOG_LOCAL_SECONDS (1 s; 0: off) like logistics'
+# rule book (promise.py): a rule or rate changed in another process shows here that much later; rules_cache_clear
+# (the admin's edits) drops it at once. Writers (placement of a recorded order, duty estimates) read the database.
+_terms_local: dict[datetime.date, tuple[float, CustomsRule | None, Decimal]] = {}
+
+
+def customs_terms_get(*, on: datetime.date, local: bool = False) -> tuple[CustomsRule | None, Decimal]:
+    """(the regime in force on `on`, roubles per euro on `on`); raises FxRateMissing when no EUR rate is loaded.
+    `local`: this process's copy may answer (see above)."""
+    window = settings.STORE_CATALOG_LOCAL_SECONDS if local else 0
+    if window > 0:
+        hit = _terms_local.get(on)
+        if hit is not None and time.monotonic() < hit[0]:
+            return hit[1], hit[2]
+    rule = customs_rule_get(on=on)
+    eur_rate = eur_rate_get(on=on)
+    if window > 0:
+        if len(_terms_local) > 8:  # old days
+            _terms_local.clear()
+        _terms_local[on] = (time.monotonic() + window, rule, eur_rate)
+    return rule, eur_rate
+
+
+def customs_terms_clear() -> None:
+    _terms_local.clear()
 
 
 def to_eur(*, amount: Decimal, rub_rate: Decimal, eur_rate: Decimal) -> Decimal:
@@ -117,12 +147,13 @@ class ParcelPlan:
         return sum(1 for p in self.parcels if p.origin != Origin.RUSSIA)
 
 
-def parcel_plan(*, items: Iterable[ShipItem], on: datetime.date) -> ParcelPlan:
+def parcel_plan(*, items: Iterable[ShipItem], on: datetime.date, local: bool = False) -> ParcelPlan:
     """Split goods into parcels: one per origin warehouse; cross-border goods packed greedily (first fit, by value
     then weight, largest first) into parcels that stay within the duty-free value and weight when the regime in
     force on `on` allows splitting, at most `rule.max_parcels` of them; each parcel's duty is computed.
 
-    Raises FxRateMissing when cross-border goods need a EUR rate that is not loaded.
+    Raises FxRateMissing when cross-border goods need a EUR rate that is not loaded. `local`: the regime and the
+    EUR rate may come from this process's copy (`customs_terms_get`).
     """
     by_origin: dict[str, list[ShipItem]] = {}
     for item in items:
@@ -138,8 +169,7 @@ def parcel_plan(*, items: Iterable[ShipItem], on: datetime.date) -> ParcelPlan:
             parcels.append(parcel)
             continue
         if eur_rate is None:
-            rule = customs_rule_get(on=on)
-            eur_rate = eur_rate_get(on=on)
+            rule, eur_rate = customs_terms_get(on=on, local=local)
         parcels.extend(_cross_border(origin, group, rule=rule, eur_rate=eur_rate))
     return ParcelPlan(parcels=parcels, rule=rule, eur_rate=eur_rate)
 

@@ -72,9 +72,12 @@ def rule_book_get() -> RuleBook:
 
 
 def rules_cache_clear() -> None:
+    from .customs import customs_terms_clear  # customs' process-local copy of the regime and EUR rate
+
     global _local  # noqa: PLW0603
     _local = None
     cache.delete(RULES_CACHE_KEY)
+    customs_terms_clear()
 
 
 def days_word(n: int) -> str:

@@ -105,13 +105,16 @@ class DeliveryQuote:
         return len(self.plan.parcels) if self.plan else len(self.promises)
 
 
-def delivery_quote(*, items: list[ShipItem], postcode: str, at: datetime.datetime | None = None) -> DeliveryQuote:
-    """Promises per origin, the parcel split and the duty for goods going to `postcode`, ordered at `at`."""
+def delivery_quote(
+    *, items: list[ShipItem], postcode: str, at: datetime.datetime | None = None, local: bool = False
+) -> DeliveryQuote:
+    """Promises per origin, the parcel split and the duty for goods going to `postcode`, ordered at `at`.
+    `local`: the customs regime and EUR rate may come from this process's copy (customs.customs_terms_get)."""
     at = at or timezone.now()
     origins = sorted({item.origin for item in items})
     promises = [p for p in (delivery_promise(origin=o, postcode=postcode, at=at) for o in origins) if p]
     try:
-        plan = parcel_plan(items=items, on=timezone.localtime(at, MOSCOW).date())
+        plan = parcel_plan(items=items, on=timezone.localtime(at, MOSCOW).date(), local=local)
     except FxRateMissing:
         plan = None
     return DeliveryQuote(
@@ -348,5 +351,5 @@ def checkout_delivery_get(
     items = ship_items_from_skus(lines)
     weight = sum(i.weight_grams * i.quantity for i in items)
     options = delivery_options_get(postcode=postcode or "", weight_grams=weight, subtotal=subtotal)
-    quote = delivery_quote(items=items, postcode=postcode, at=at) if postcode and items else None
+    quote = delivery_quote(items=items, postcode=postcode, at=at, local=True) if postcode and items else None
     return CheckoutDelivery(postcode=postcode or "", options=options, quote=quote, subtotal=subtotal)

@@ -128,3 +128,25 @@ def test_goods_split_by_origin_warehouse_and_russian_stock_has_no_duty(rates):
 def test_cross_border_goods_without_a_eur_rate_raise():
     with pytest.raises(FxRateMissing):
         parcel_plan(items=[eur(1, "100")], on=datetime.date(2001, 1, 1))
+
+
+def test_the_checkout_s_copy_of_the_regime_and_rate_lasts_its_window_and_an_admin_edit_drops_it(
+    rates, settings, django_assert_num_queries
+):
+    from logistics.customs import customs_terms_get
+    from logistics.models import CustomsRule
+    from logistics.promise import rules_cache_clear
+
+    settings.STORE_CATALOG_LOCAL_SECONDS = 60
+    rules_cache_clear()
+    with django_assert_num_queries(2):
+        rule, rate = customs_terms_get(on=OLD, local=True)
+    assert (rule.duty_base, rate) == ("excess", Decimal("100.000000"))
+    CustomsRule.objects.filter(pk=rule.pk).update(threshold_eur=Decimal("150"))
+    with django_assert_num_queries(0):
+        assert customs_terms_get(on=OLD, local=True)[0].threshold_eur == rule.threshold_eur
+    with django_assert_num_queries(2):  # writers read the database
+        assert customs_terms_get(on=OLD)[0].threshold_eur == Decimal("150")
+    rules_cache_clear()  # what the admin's save does
+    assert customs_terms_get(on=OLD, local=True)[0].threshold_eur == Decimal("150")
+    rules_cache_clear()
