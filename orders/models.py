@@ -63,7 +63,7 @@ class PaymentMethod(models.TextChoices):
     CARD = "card", _("Банковская карта (Мир, Visa, Mastercard)")
     SBP = "sbp", _("СБП — по QR-коду или в приложении банка")
     PAY_LATER = "pay_later", _("Оплата частями — 4 платежа")
-    CASH_ON_DELIVERY = "cod", _("При получении на почте")
+    CASH_ON_DELIVERY = "cod", _("При получении — наличными или картой")
 
 
 class Order(models.Model):

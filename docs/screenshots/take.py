@@ -136,7 +136,7 @@ def checkout(p, size: str) -> None:
     p.locator("#checkout-next").click()
     expect(p.locator("#step-payment.is-current")).to_be_visible()
     shot(p, size, "13-checkout-payment")
-    p.get_by_label("При получении на почте").check()
+    p.get_by_label("При получении — наличными или картой").check()
     p.locator("#checkout-next").click()
     expect(p.locator("#place-order")).to_be_visible()
     shot(p, size, "14-checkout-review")

@@ -115,7 +115,7 @@ def test_shopper_finds_buys_and_sees_the_order(page, live_server, phone):
     expect(page.locator("#pickup-summary")).to_contain_text("Москва")
 
     # pay on delivery: no partner involved
-    page.get_by_label("При получении на почте").check()
+    page.get_by_label("При получении — наличными или картой").check()
     page.locator("#checkout-next").click()
 
     # review and place
