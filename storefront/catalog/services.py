@@ -25,7 +25,7 @@ from .cache import catalog_cache_bump
 from .exceptions import CatalogError, CategoryCycle, FxRateMissing, InvalidCurrency, InvalidPrice, InvalidStock
 from .images import thumbnail_make
 from .models import Brand, Category, Currency, FxRate, PriceHistory, Product, ProductImage, Sku
-from .selectors import FX_CACHE_KEY, fx_rate_get_uncached, price_to_rub
+from .selectors import FX_CACHE_KEY, fx_rate_get_uncached, fx_rates_local_clear, price_to_rub
 from .slugs import slug_ru, slugs_unique
 
 logger = logging.getLogger(__name__)
@@ -401,5 +401,6 @@ def fx_rates_store(
             result.repriced[code] = skus_reprice_rub(currency=code)
         for code in ours:
             transaction.on_commit(partial(cache.delete, FX_CACHE_KEY.format(currency=code)), robust=True)
+        transaction.on_commit(fx_rates_local_clear)  # this process's copy (other processes: within a second)
     logger.info("fx rates stored", extra={"date": on.isoformat(), "actor": str(actor), "repriced": result.repriced})
     return result

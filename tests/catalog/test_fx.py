@@ -39,3 +39,26 @@ def test_sku_factory_keeps_product_aggregates():
     sku.product.refresh_from_db()
     assert sku.product.min_price_rub == Decimal("1299.00")
     assert sku.product.in_stock is False
+
+
+def test_a_worker_keeps_the_latest_rate_for_its_window_and_storing_rates_drops_its_copy(
+    settings, django_assert_num_queries, django_capture_on_commit_callbacks
+):
+    import datetime
+
+    from django.core.cache import cache
+
+    from storefront.catalog.selectors import FX_CACHE_KEY, fx_rates_local_clear
+    from storefront.catalog.services import fx_rates_store
+
+    settings.STORE_CATALOG_LOCAL_SECONDS = 60
+    fx_rates_local_clear()
+    FxRateFactory(currency="CNY", date=datetime.date(2026, 12, 1), rate=Decimal("11.5"), nominal=1)
+    assert fx_rate_get(currency="CNY") == Decimal("11.500000")
+    cache.delete(FX_CACHE_KEY.format(currency="CNY"))  # as if another process stored new rates
+    with django_assert_num_queries(0):
+        assert fx_rate_get(currency="CNY") == Decimal("11.500000")
+    with django_capture_on_commit_callbacks(execute=True):
+        fx_rates_store(on=datetime.date(2026, 12, 2), rates={"CNY": (Decimal("12"), 1)})
+    assert fx_rate_get(currency="CNY") == Decimal("12.000000")
+    fx_rates_local_clear()
