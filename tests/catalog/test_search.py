@@ -1,6 +1,9 @@
 """Full-text search: vectors kept by the database, Russian word forms, ranking, sorting, the helpful page, misses."""
 
+from datetime import timedelta
+
 import pytest
+from django.utils import timezone
 
 from storefront.catalog import search as search_module
 from storefront.catalog.models import Product
@@ -131,6 +134,18 @@ def test_sort_by_price_descending_puts_unpriced_last(catalog):
     Product.objects.filter(pk=catalog["redmi"].pk).update(min_price_rub=19000)
     result = product_search(query="смартфон", sort=Sort.PRICE_DESC)
     assert result.product_ids[0] == catalog["redmi"].pk
+
+
+def test_sort_by_popularity_puts_the_most_bought_first(catalog):
+    result = product_search(query="смартфон", sort=Sort.POPULAR)  # the buds' description says "смартфону"
+    assert result.product_ids == [catalog["iphone"].pk, catalog["buds"].pk, catalog["redmi"].pk]
+
+
+def test_sort_by_newest_puts_the_latest_product_first(catalog):
+    Product.objects.filter(pk=catalog["iphone"].pk).update(created_at=timezone.now() - timedelta(days=30))
+    Product.objects.filter(pk=catalog["redmi"].pk).update(created_at=timezone.now() - timedelta(days=1))
+    result = product_search(query="смартфон", sort=Sort.NEW)  # the buds were created just now
+    assert result.product_ids == [catalog["buds"].pk, catalog["redmi"].pk, catalog["iphone"].pk]
 
 
 def test_pages_split_results(monkeypatch):

@@ -99,6 +99,9 @@ def test_header_search_box_asks_for_suggestions(client):
     html = client.get("/").content.decode()
     assert 'hx-get="/search/suggest/"' in html
     assert 'hx-target="#suggestions"' in html
+    # debounced: a request once typing pauses, and a newer one replaces a request still in flight
+    assert 'hx-trigger="input changed delay:250ms, search"' in html
+    assert 'hx-sync="this:replace"' in html
 
 
 # --- the admin list of fruitless searches ----------------------------------------------------------------------
