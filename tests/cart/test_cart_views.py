@@ -56,6 +56,7 @@ def test_add_by_htmx_elsewhere_returns_the_message_and_the_badge_out_of_band(cli
         ("0", "Укажите количество от 1 до 99."),
         ("-2", "Укажите количество от 1 до 99."),
         ("100", "Укажите количество от 1 до 99."),
+        ("99999999999999999999999", "Укажите количество от 1 до 99."),
         ("много", "Укажите количество от 1 до 99."),
         ("6", "На складе осталось только 5 шт."),
     ],
@@ -70,7 +71,7 @@ def test_bad_quantity_gets_a_clear_message_and_writes_nothing(client, quantity, 
     assert not Cart.objects.exists()
 
 
-@pytest.mark.parametrize("sku", ["999999", "abc", ""])
+@pytest.mark.parametrize("sku", ["999999", "abc", "", "99999999999999999999999", "-1"])
 def test_unknown_sku_gets_a_clear_message(client, sku):
     response = client.post("/cart/add/", {"sku": sku, "quantity": 1}, follow=True)
 
@@ -135,6 +136,17 @@ def test_quantity_change_above_stock_shows_the_message_at_the_line(client):
 
     assert "На складе осталось только 2 шт." in html
     assert CartLine.objects.get().quantity == 1
+
+
+@pytest.mark.parametrize("quantity", ["0", "-1", "100", "99999999999999999999999", "", "два"])
+def test_bad_quantity_change_shows_the_message_at_the_line_and_keeps_the_line(client, quantity):
+    client.post("/cart/add/", {"sku": SkuFactory(stock=500).pk, "quantity": 3})
+    line = CartLine.objects.get()
+
+    html = client.post(f"/cart/line/{line.pk}/", {"quantity": quantity}, **HTMX).content.decode()
+
+    assert "Укажите количество от 1 до 99." in html
+    assert CartLine.objects.get().quantity == 3
 
 
 def test_remove_without_javascript_redirects_to_the_cart(client):
