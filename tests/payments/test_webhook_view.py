@@ -46,6 +46,17 @@ def test_webhook_behind_our_proxy_is_judged_by_the_address_the_proxy_saw(client,
 
 
 @pytest.mark.django_db
+def test_the_allowlist_is_read_from_settings(client, settings):
+    settings.STORE_YOOKASSA_WEBHOOK_ALLOWLIST = ["203.0.113.0/28"]
+
+    inside = ignored_event(client, remote_addr="203.0.113.9", forwarded_for="")
+    outside = ignored_event(client, remote_addr="203.0.113.17", forwarded_for="")
+    provider_default = ignored_event(client, remote_addr="185.71.76.1", forwarded_for="")
+
+    assert (inside.status_code, outside.status_code, provider_default.status_code) == (200, 403, 403)
+
+
+@pytest.mark.django_db
 def test_malformed_webhook_is_refused(client):
     response = client.post(URL, b"{not json", content_type="application/json", REMOTE_ADDR="127.0.0.1")
 
