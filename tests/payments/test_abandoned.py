@@ -84,3 +84,18 @@ def test_provider_down_during_abandonment_cancels_nothing(client, payment_sandbo
 
     order.refresh_from_db()
     assert order.status == OrderStatus.AWAITING_PAYMENT
+
+
+def test_both_delays_follow_the_settings(client, payment_sandbox, settings):
+    settings.STORE_PAYMENT_REMINDER_MINUTES = 10
+    settings.STORE_PAYMENT_ABANDON_HOURS = 2
+    _, order = checkout(client, "card")
+
+    assert payment_reminders_send(now=order.placed_at + timedelta(minutes=9)) == 0
+    assert payment_reminders_send(now=order.placed_at + timedelta(minutes=11)) == 1
+    assert orders_abandoned_cancel(now=order.placed_at + timedelta(minutes=119)) == 0
+    assert orders_abandoned_cancel(now=order.placed_at + timedelta(minutes=121)) == 1
+
+    order.refresh_from_db()
+    assert order.status == OrderStatus.CANCELLED
+    assert order.status_changes.last().reason == "Не оплачен за 2 ч"

@@ -1,12 +1,13 @@
 """The admin's drop-off report: per payment method and day, placed / paid / abandoned / conversion."""
 
-from datetime import timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
+from orders.models import Order
 from orders.services import order_cancel
 from payments.models import EventSource
 from payments.selectors import payment_dropoff_report
@@ -60,6 +61,21 @@ def test_report_counts_placed_paid_and_abandoned_per_method(orders):
     assert by_method["sbp"] == (2, 1, 1, 0, Decimal("50.0"))
     assert by_method["cod"][0] == 1
     assert {(row.day, row.method) for row in daily} == {(today, "card"), (today, "sbp"), (today, "cod")}
+
+
+def test_report_splits_by_moscow_day(payment_sandbox):
+    late_evening, _payment = _started("card")  # 23:30 in Moscow, still waiting
+    after_midnight = _paid(payment_sandbox, "card")  # 00:30 in Moscow the next day
+    Order.objects.filter(pk=late_evening.pk).update(placed_at=datetime(2026, 3, 1, 20, 30, tzinfo=UTC))
+    Order.objects.filter(pk=after_midnight.pk).update(placed_at=datetime(2026, 3, 1, 21, 30, tzinfo=UTC))
+
+    daily, totals = payment_dropoff_report(since=date(2026, 3, 1), until=date(2026, 3, 2))
+
+    assert [(row.day, row.method, row.placed, row.paid) for row in daily] == [
+        (date(2026, 3, 2), "card", 1, 1),
+        (date(2026, 3, 1), "card", 1, 0),
+    ]
+    assert [(row.method, row.placed, row.paid, row.waiting) for row in totals] == [("card", 2, 1, 1)]
 
 
 def test_report_leaves_out_orders_outside_the_period(orders):
