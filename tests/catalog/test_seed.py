@@ -102,6 +102,32 @@ def test_running_the_seed_twice_creates_nothing_new():
     assert f"товаров +0 (уже были: {SMALL})" in out
 
 
+def test_the_default_seed_is_the_demo_store_the_issue_asks_for_and_a_second_run_adds_nothing():
+    from orders.models import Order, OrderStatus, OrderStatusChange
+
+    _seed()
+    tops = set(Category.objects.filter(parent=None).values_list("slug", flat=True))
+    assert tops == {
+        *("phones", "laptops", "audio", "clothing", "shoes", "home"),
+        *("kids", "beauty", "tools", "sports", "auto", "pets"),
+    }
+    assert Product.objects.count() >= 300
+    assert set(Sku.objects.values_list("product__origin", "currency").distinct()) == {
+        ("CN", "CNY"),
+        ("EU", "EUR"),
+        ("RU", "RUB"),
+    }
+    assert not Product.objects.filter(images=None).exists()  # every product has a locally drawn picture
+    assert set(Order.objects.values_list("status", flat=True)) == set(OrderStatus.values)
+    assert Order.objects.filter(user__phone__startswith="+7999000").exists()
+    before = {**_counts(), "Order": Order.objects.count(), "OrderStatusChange": OrderStatusChange.objects.count()}
+
+    _seed()
+
+    after = {**_counts(), "Order": Order.objects.count(), "OrderStatusChange": OrderStatusChange.objects.count()}
+    assert after == before
+
+
 def test_a_bigger_seed_only_adds_the_missing_products():
     _seed("--products", "10")
     first = set(Product.objects.values_list("slug", flat=True))
