@@ -1,8 +1,11 @@
+import datetime
+from zoneinfo import ZoneInfo
+
 import pytest
 from django.contrib.auth.models import Group
 
-from logistics.models import ParcelStatus, PromiseRule
-from logistics.promise import delivery_promise
+from logistics.models import DispatchCutoff, ParcelStatus, PromiseRule
+from logistics.promise import delivery_promise, dispatch_date_get
 from tests.accounts.factories import UserFactory
 
 from .factories import ParcelFactory
@@ -58,6 +61,21 @@ def test_ops_edit_a_promise_rule_and_the_promise_changes_at_once(client):
     )  # fmt: skip
     assert response.status_code == 302
     assert delivery_promise(origin="CN", postcode="101000").max_days == 9
+
+
+def test_ops_move_the_morning_cut_off_and_the_dispatch_day_changes_at_once(client):
+    staff(client, "ops")
+    cutoff = DispatchCutoff.objects.get(origin="RU", before=datetime.time(11, 0))
+    at = datetime.datetime(2026, 11, 23, 11, 30, tzinfo=ZoneInfo("Europe/Moscow"))
+    assert dispatch_date_get(origin="RU", at=at) == datetime.date(2026, 11, 24)  # after 11:00: tomorrow (cached)
+
+    response = client.post(
+        f"/admin/logistics/dispatchcutoff/{cutoff.pk}/change/",
+        {"origin": "RU", "before": "12:00", "dispatch_days": 0, "is_active": "on"},
+    )
+
+    assert response.status_code == 302
+    assert dispatch_date_get(origin="RU", at=at) == datetime.date(2026, 11, 23)  # before 12:00 now: the same day
 
 
 def test_support_cannot_edit_rules(client):
