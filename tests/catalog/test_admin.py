@@ -63,6 +63,13 @@ def test_product_search_finds_the_exact_sku_code(admin):
     assert list(response.context["cl"].result_list) == [sku.product]
 
 
+def test_product_list_filters_by_origin(admin):
+    from_eu = ProductFactory(origin="EU")
+    ProductFactory(origin="CN")
+    response = admin.get(reverse("admin:catalog_product_changelist"), {"origin__exact": "EU"})
+    assert list(response.context["cl"].result_list) == [from_eu]
+
+
 def _product_data(product: Product, skus=(), **overrides) -> dict:
     data = {
         "title": product.title,
