@@ -96,6 +96,7 @@ class PaymentAdmin(admin.ModelAdmin):
                     amount=form.cleaned_data["amount"],
                     reason=form.cleaned_data["reason"],
                     actor=request.user,
+                    key=form.refund_key(),  # the same form sent twice refunds once
                 )
             except RefundNotAllowed as exc:
                 form.add_error(None, exc.user_message)

@@ -1,3 +1,4 @@
+import uuid
 from decimal import Decimal
 
 from django import forms
@@ -38,6 +39,12 @@ class RefundForm(forms.Form):
         help_text=_("Пусто — сумма выбранных позиций, а если позиции не выбраны — всё, что осталось вернуть."),
     )
 
+    # One per rendered form: the refund's idempotency key (order_refund(key=...)), so a form sent twice (a double
+    # click, the browser repeating the POST) refunds once. 20 hex digits: "staff-" and this fit refunds.MAX_KEY.
+    submission = forms.RegexField(
+        regex=r"^[0-9a-f]{20}$", required=False, widget=forms.HiddenInput, initial=lambda: uuid.uuid4().hex[:20]
+    )
+
     def __init__(self, *args, lines, refunded: dict[int, int], **kwargs):
         """`lines`: the order's lines; `refunded`: {line id: quantity already refunded}."""
         super().__init__(*args, **kwargs)
@@ -55,6 +62,11 @@ class RefundForm(forms.Form):
                 % {"bought": line.quantity, "left": left, "price": line.unit_price_rub},
             )
             self.line_fields.append((line.pk, name))
+
+    def refund_key(self) -> str:
+        """The key order_refund is given for this submission ("" for a form without one)."""
+        submission = self.cleaned_data.get("submission")
+        return f"staff-{submission}" if submission else ""
 
     def refund_lines(self) -> dict[int, int]:
         return {pk: self.cleaned_data[name] for pk, name in self.line_fields if self.cleaned_data.get(name)}

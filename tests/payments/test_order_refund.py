@@ -1,5 +1,6 @@
 """order_refund: wholly or partly, by lines or amount, through the path the money came; never more than paid."""
 
+import re
 import threading
 from decimal import Decimal
 
@@ -253,6 +254,26 @@ def test_support_refunds_lines_from_the_payment_admin(support, payment_sandbox):
         RefundStatus.SUCCEEDED,
         EventSource.STAFF,
     )
+
+
+@pytest.mark.django_db
+def test_the_admin_refund_form_sent_twice_refunds_once_and_a_new_form_refunds_again(support, payment_sandbox):
+    order = paid_order(payment_sandbox)
+    payment = order.payments.get()
+    url = f"/admin/payments/payment/{payment.pk}/refund/"
+    first_form, second_form = support.get(url).content.decode(), support.get(url).content.decode()
+    submission = re.search(r'name="submission" value="([0-9a-f]{20})"', first_form)[1]
+    other = re.search(r'name="submission" value="([0-9a-f]{20})"', second_form)[1]
+    assert submission != other
+
+    sent = [support.post(url, {"amount": "300", "reason": REASON, "submission": submission}) for _ in range(2)]
+    again = support.post(url, {"amount": "300", "reason": REASON, "submission": other})
+
+    assert [r.status_code for r in (*sent, again)] == [302, 302, 302]
+    payment.refresh_from_db()
+    assert sorted(r.amount for r in payment.refunds.all()) == [Decimal("300.00"), Decimal("300.00")]
+    assert payment.refunded_amount == Decimal("600.00")
+    assert sum(r.amount for r in payment_sandbox.state.refunds.values()) == Decimal("600.00")
 
 
 @pytest.mark.django_db
