@@ -114,7 +114,7 @@ def cart_view_get(*, cart: Cart | None, images: bool = True) -> CartView:
     qs = CartLine.objects.filter(cart=cart).select_related("sku__product").order_by("added_at", "id")
     if images:
         qs = qs.prefetch_related(
-            Prefetch("sku__product__images", queryset=ProductImage.objects.order_by("position", "id"))
+            Prefetch("sku__product__images", queryset=ProductImage.objects.exclude(image="").order_by("position", "id"))
         )
     lines = list(qs)
     prices = sku_prices_rub(line.sku for line in lines)

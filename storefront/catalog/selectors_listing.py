@@ -134,6 +134,7 @@ def category_children(*, category: Category) -> list[Category]:
 def _picture_subquery(products_ref: str = "pk"):
     return Subquery(
         ProductImage.objects.filter(product=OuterRef(products_ref))
+        .exclude(image="")  # a feed's <picture> is remembered by URL only: no file to show
         .order_by("position", "id")
         .annotate(pic=Coalesce(NullIf("thumbnail", Value("")), "image", output_field=CharField()))
         .values("pic")[:1]
@@ -323,6 +324,7 @@ def home_categories(*, limit: int = HOME_CATEGORIES) -> list[Category]:
     """Top-level categories, each with the picture of its most popular product (one query)."""
     picture = Subquery(
         ProductImage.objects.filter(product__is_active=True, product__category__path__startswith=OuterRef("path"))
+        .exclude(image="")
         .order_by("-product__popularity", "product_id", "position")
         .annotate(pic=Coalesce(NullIf("thumbnail", Value("")), "image", output_field=CharField()))
         .values("pic")[:1]
@@ -348,7 +350,7 @@ def product_page_get(*, product_id: int) -> Product | None:
         Product.objects.filter(id=product_id, is_active=True)
         .select_related("brand", "category")
         .prefetch_related(
-            Prefetch("images", queryset=ProductImage.objects.order_by("position", "id")),
+            Prefetch("images", queryset=ProductImage.objects.exclude(image="").order_by("position", "id")),
             Prefetch(
                 "skus", queryset=Sku.objects.filter(is_active=True).order_by("position", "id"), to_attr="live_skus"
             ),

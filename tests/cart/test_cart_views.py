@@ -4,7 +4,7 @@ import pytest
 from django.test import RequestFactory
 
 from storefront.cart.models import Cart, CartLine
-from storefront.catalog.models import Sku
+from storefront.catalog.models import ProductImage, Sku
 from storefront.core.context_processors import store
 from tests.catalog.factories import ProductFactory, SkuFactory
 
@@ -98,6 +98,21 @@ def test_cart_page_lists_lines_with_totals(client):
     assert "Наушники" in html
     assert "красный" in html
     assert 'id="cart-subtotal">2\xa0250,50\xa0₽<' in html
+
+
+def test_cart_page_shows_an_uploaded_picture_and_survives_a_feed_picture_without_a_file(client):
+    imported, uploaded = SkuFactory(), SkuFactory()
+    ProductImage.objects.create(product=imported.product, source_url="https://cdn.example.ru/a.jpg")
+    ProductImage.objects.create(product=uploaded.product, source_url="https://cdn.example.ru/b.jpg", position=0)
+    ProductImage.objects.create(product=uploaded.product, image="products/b.jpg", thumbnail="products/thumbs/b.jpg")
+    for sku in (imported, uploaded):
+        client.post("/cart/add/", {"sku": sku.pk, "quantity": 1})
+
+    response = client.get("/cart/")
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert 'src="/media/products/thumbs/b.jpg"' in html and "cdn.example.ru" not in html
 
 
 def test_cart_page_flags_price_change_and_sold_out_items(client):

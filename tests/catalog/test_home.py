@@ -35,6 +35,19 @@ def test_home_shows_top_level_categories_with_the_picture_of_their_most_popular_
     assert 'href="/c/budget-phones/"' not in html
 
 
+def test_a_category_tile_skips_a_feed_picture_without_a_file(client):
+    phones = CategoryFactory(name="Смартфоны", slug="phones")
+    imported = ProductFactory(slug="imported", popularity=900, category=phones)
+    ProductImage.objects.create(product=imported, source_url="https://cdn.example.ru/hit.jpg")
+    drawn = ProductFactory(slug="drawn", popularity=1, category=phones)
+    ProductImage.objects.create(product=drawn, image="p/drawn.jpg", thumbnail="p/thumbs/drawn.jpg")
+
+    html = client.get("/").content.decode()
+
+    tile = html[html.index('href="/c/phones/"') :]
+    assert tile.index('src="/media/p/thumbs/drawn.jpg"') < tile.index("</a>")
+
+
 def test_home_shows_popular_products_in_stock(client):
     SkuFactory(product=ProductFactory(title="Хит продаж", popularity=500), stock=5)
     SkuFactory(product=ProductFactory(title="Раскупили", popularity=900), stock=0)

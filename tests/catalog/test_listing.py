@@ -297,6 +297,16 @@ def test_card_shows_rouble_price_origin_and_sold_out_state(client, clothes):
     assert "нет в наличии" in html
 
 
+def test_card_shows_the_uploaded_picture_not_a_feed_picture_without_a_file(client, clothes):
+    item = product(clothes, "Футболка")
+    ProductImage.objects.create(product=item, source_url="https://cdn.example.ru/tee.jpg", position=0)
+    ProductImage.objects.create(product=item, image="products/tee.jpg", thumbnail="products/thumbs/tee.jpg", position=1)
+
+    html = client.get("/c/clothes/").content.decode()
+
+    assert 'src="/media/products/thumbs/tee.jpg"' in html
+
+
 def test_pages_have_no_inline_styles_or_scripts(client, clothes):
     product(clothes, "Футболка", options={"Размер": "M"})
 

@@ -226,6 +226,29 @@ def test_gallery_shows_main_picture_and_thumbnails_without_inline_code(client, s
     assert " style=" not in html and "<style" not in html and "<script>" not in html
 
 
+def test_a_picture_the_feed_gave_only_by_url_does_not_break_the_page(client, shirt):
+    # import_catalog remembers <picture> by its URL and downloads nothing: such a picture has no file to show
+    ProductImage.objects.create(product=shirt, source_url="https://cdn.example.ru/tee.jpg", position=0)
+
+    response = client.get("/p/oversize-tee/")
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert 'class="no-pic"' in html and "cdn.example.ru" not in html
+
+
+def test_an_uploaded_picture_is_shown_even_after_a_feed_picture_without_a_file(client, shirt):
+    ProductImage.objects.create(product=shirt, source_url="https://cdn.example.ru/tee.jpg", position=0)
+    ProductImage.objects.create(
+        product=shirt, image="products/tee.jpg", thumbnail="products/thumbs/tee.jpg", position=1
+    )
+
+    html = client.get("/p/oversize-tee/").content.decode()
+
+    assert 'id="gallery-main" src="/media/products/tee.jpg"' in html
+    assert "data-gallery-thumb" not in html  # one picture to show: no row of thumbnails
+
+
 def test_product_page_shows_the_new_price_after_a_price_change(client, shirt, django_capture_on_commit_callbacks):
     assert f"1{NBSP}299{NBSP}₽" in client.get("/p/oversize-tee/").content.decode()
 
