@@ -82,6 +82,24 @@ def test_sample_feed_creates_products_skus_and_the_category_tree(rates):
     assert phones.path == f"{phones.parent_id}/{phones.pk}/"
 
 
+def test_an_imported_store_can_be_browsed_searched_and_put_in_the_cart(rates, client):
+    run(SAMPLE)
+
+    for product in Product.objects.select_related("category"):
+        page = client.get(f"/p/{product.slug}/")
+        assert page.status_code == 200, product.slug
+        assert product.title in page.content.decode()
+        assert client.get(f"/c/{product.category.slug}/").status_code == 200
+        found = client.get("/search/", {"q": product.title})
+        assert found.status_code == 200 and product.title in found.content.decode()
+    for sku in Sku.objects.filter(stock__gt=0):
+        client.post("/cart/add/", {"sku": sku.pk, "quantity": 1})
+    cart = client.get("/cart/")
+    assert cart.status_code == 200
+    in_stock = Product.objects.filter(in_stock=True).values_list("title", flat=True)
+    assert in_stock and all(title in cart.content.decode() for title in in_stock)
+
+
 def test_offers_sharing_a_group_id_are_variants_of_one_product(rates):
     run(SAMPLE)
     tee = Product.objects.get(external_id="group:T100")
