@@ -16,6 +16,7 @@ app.conf.task_routes = {
     "payments.tasks.*": {"queue": "partners"},
     "logistics.tasks.*": {"queue": "partners"},
     "logistics.postal.tasks.*": {"queue": "partners"},
+    "storefront.catalog.tasks.pictures_fetch": {"queue": "partners"},  # feed pictures downloaded from partners
 }
 app.conf.beat_schedule = {
     # parcels for confirmed/paid orders, unsent parcels of cancelled orders cancelled (logistics/services/placement.py)

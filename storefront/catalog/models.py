@@ -131,6 +131,9 @@ class ProductImage(models.Model):
     alt = models.CharField(_("описание"), max_length=255, blank=True)
     position = models.PositiveIntegerField(_("порядок"), default=0)
     source_url = models.URLField(_("источник"), max_length=500, blank=True)
+    # Why the picture at source_url could not be fetched (catalog/pictures.py); a picture with a reason is not tried
+    # again until a feed or staff give another URL.
+    fetch_error = models.CharField(_("ошибка загрузки"), max_length=255, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("изображение")

@@ -9,7 +9,9 @@
   one query per table, new rows go in with COPY, changed ones with bulk UPDATEs. If the database refuses a batch
   (a concurrent writer, say), it is redone one offer per transaction so only the offending offer is lost. So an
   offer is never half-imported: its product, SKU, price history and pictures go in together.
-- Pictures are remembered by URL (`ProductImage.source_url`); nothing is downloaded.
+- Pictures are remembered by URL (`ProductImage.source_url`); after the batch commits, an outbox job
+  (tasks.pictures_fetch, catalog/pictures.py) downloads those without a file. A URL the product had keeps its file
+  (or its failure reason): a re-import does not fetch it again.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from django.db import DatabaseError, reset_queries, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from ...outbox.services import outbox_enqueue
 from ..bulk import copy_insert, ids_reserve
 from ..exceptions import FeedError
 from ..models import Category, Currency, PriceHistory, Product, ProductImage, Sku
@@ -37,6 +40,7 @@ from ..services import (
     rates_for,
 )
 from ..slugs import slug_ru, slugs_unique
+from ..tasks import PICTURES_FETCH_TASK
 from .yml import YmlCategory, YmlCurrency, YmlOffer, YmlOffersStart, yml_events
 from .yml_offer import CURRENCY_ALIASES, ID_RE, OfferContext, OfferRow, offer_clean
 
@@ -47,8 +51,9 @@ PRODUCT_COLUMNS = (
 )  # fmt: skip
 SKU_COLUMNS = ("id", "product", "code", "options", "price", "currency", "price_rub", "stock")
 HISTORY_COLUMNS = ("sku", "price", "currency", "changed_at", "changed_by", "source")
-IMAGE_COLUMNS = ("product", "image", "thumbnail", "alt", "position", "source_url")
+IMAGE_COLUMNS = ("product", "image", "thumbnail", "alt", "position", "source_url", "fetch_error")
 DEFAULT_WEIGHT = 500
+NO_FILE = ("", "", "")  # a picture's image, thumbnail, fetch_error before its first fetch
 
 
 @dataclass
@@ -362,31 +367,39 @@ def _batch_apply(rows: list[OfferRow], *, actor: object) -> dict[str, str]:
 
         # Pictures by URL: a single offer's product shows exactly its pictures; a group's collects its offers'.
         have: dict[int, list[tuple[int, str]]] = defaultdict(list)
+        kept: dict[tuple[int, str], tuple[str, str, str]] = {}  # (product, url) -> its file, thumbnail, failure
         existing_ids = [p.pk for p in products.values()]
-        for pk, product_id, url in (
+        for pk, product_id, url, image, thumbnail, error in (
             ProductImage.objects.filter(product__in=existing_ids)
             .exclude(source_url="")
             .order_by("position", "pk")
-            .values_list("pk", "product_id", "source_url")
+            .values_list("pk", "product_id", "source_url", "image", "thumbnail", "fetch_error")
         ):
             have[product_id].append((pk, url))
-        stale, fresh = [], []
+            kept.setdefault((product_id, url), (image, thumbnail, error))
+        stale, fresh, to_fetch = [], [], set()
         for key, group in live.items():
             product_id = product_ids[key]
             had = [url for _pk, url in have[product_id]]
             offered = [url for row in group for url in row.pictures]
             urls = list(dict.fromkeys(had + offered if key.startswith("group:") else offered))
+            if any(kept.get((product_id, url), NO_FILE)[::2] == ("", "") for url in urls):
+                to_fetch.add(product_id)  # a picture without a file or a failure reason (a lost job's too)
             if urls == had:
                 continue
             stale += [pk for pk, _url in have[product_id]]
             alt = group[0].title[:255]
-            fresh += [(product_id, "", "", alt, n, url) for n, url in enumerate(urls)]
+            for n, url in enumerate(urls):
+                image, thumbnail, error = kept.get((product_id, url), NO_FILE)
+                fresh.append((product_id, image, thumbnail, alt, n, url, error))
             first = next((r.offer_id for r in group if status[r.offer_id] == "unchanged"), None)
             if first and touched_by.get(key) is None:
                 status[first] = "updated"
         if stale:
             ProductImage.objects.filter(pk__in=stale).delete()
         copy_insert(ProductImage, IMAGE_COLUMNS, fresh)
+        if to_fetch:
+            outbox_enqueue(task=PICTURES_FETCH_TASK, kwargs={"product_ids": sorted(to_fetch)}, queue="partners")
 
         touched = {product_ids[r.product_key] for r in rows if status[r.offer_id] in ("created", "updated")}
         touched |= moved_from

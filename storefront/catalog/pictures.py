@@ -1,0 +1,136 @@
+"""Pictures a feed names by URL (`ProductImage.source_url`), fetched after the import commits.
+
+The import enqueues `tasks.pictures_fetch` through the outbox for the products whose pictures await a file. Each
+pending picture (a URL, no file, no failure reason) is downloaded over HTTP with a timeout and a size cap, checked
+with the admin upload's rules (images.upload_check: 10 MB, 40 megapixels, JPEG/PNG/WebP), stored under MEDIA_ROOT
+with a thumbnail, and the product's cached pages are invalidated. A picture that cannot be had keeps no file (the
+pages leave it out) and gets a reason in `fetch_error`; it is not tried again, and the product's other pictures are
+unaffected. A picture with a file is never fetched again; a re-import with the same URL keeps it (yml_import.py).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from pathlib import PurePosixPath
+from urllib.parse import urlsplit
+
+import requests
+from django import forms
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
+from django.utils.text import slugify
+
+from .images import UPLOAD_MAX_BYTES, thumbnail_make, upload_check
+from .models import ProductImage
+from .services import catalog_changed
+
+logger = logging.getLogger(__name__)
+
+TIMEOUT = (5, 20)  # connect, read (seconds between bytes)
+EXTENSIONS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
+USER_AGENT = "storefront-catalog-import/1"
+
+
+class PictureUnavailable(Exception):
+    """The picture cannot be had; `transient`: the server or the network may answer later."""
+
+    def __init__(self, reason: str, *, transient: bool = False) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.transient = transient
+
+
+def pending_pictures(product_ids: Iterable[int]) -> list[int]:
+    """Ids of these products' pictures that have a URL and neither a file nor a failure reason."""
+    return list(
+        ProductImage.objects.filter(product_id__in=list(product_ids), image="", fetch_error="")
+        .exclude(source_url="")
+        .order_by("product_id", "position", "pk")
+        .values_list("pk", flat=True)
+    )
+
+
+def picture_download(url: str) -> bytes:
+    """The body at `url`, at most UPLOAD_MAX_BYTES (raise PictureUnavailable)."""
+    if urlsplit(url).scheme not in ("http", "https"):
+        raise PictureUnavailable(f"адрес не http(s): {url[:100]}")
+    try:
+        with requests.get(url, timeout=TIMEOUT, stream=True, headers={"User-Agent": USER_AGENT}) as response:
+            if response.status_code != 200:
+                raise PictureUnavailable(f"HTTP {response.status_code}", transient=response.status_code >= 500)
+            declared = response.headers.get("Content-Length", "")
+            if declared.isdigit() and int(declared) > UPLOAD_MAX_BYTES:
+                raise PictureUnavailable(f"файл больше {UPLOAD_MAX_BYTES // (1024 * 1024)} МБ ({declared} байт)")
+            body = bytearray()
+            for chunk in response.iter_content(64 * 1024):
+                body += chunk
+                if len(body) > UPLOAD_MAX_BYTES:
+                    raise PictureUnavailable(f"файл больше {UPLOAD_MAX_BYTES // (1024 * 1024)} МБ")
+            return bytes(body)
+    except requests.RequestException as exc:
+        raise PictureUnavailable(f"сеть: {type(exc).__name__}", transient=True) from exc
+
+
+def picture_check(url: str, data: bytes) -> SimpleUploadedFile:
+    """The bytes as a checked image file (the admin upload's rules), named after the URL and the format."""
+    stem = slugify(PurePosixPath(urlsplit(url).path).stem)[:80] or "picture"
+    # Named .png only to pass the form field's extension check: the format is judged from the content below.
+    upload = SimpleUploadedFile(f"{stem}.png", data)
+    try:
+        checked = forms.ImageField().clean(upload)
+        upload_check(checked)
+    except ValidationError as exc:
+        raise PictureUnavailable("; ".join(str(m) for m in exc.messages)) from exc
+    checked.name = f"{stem}.{EXTENSIONS[checked.image.format]}"
+    return checked
+
+
+def picture_failed(picture_id: int, reason: str) -> None:
+    """Remember why the picture could not be had (unless it got a file meanwhile)."""
+    ProductImage.objects.filter(pk=picture_id, image="").update(fetch_error=reason[:255])
+    logger.warning("catalog picture not fetched", extra={"picture": picture_id, "reason": reason})
+
+
+def picture_fetch(picture_id: int) -> str:
+    """Fetch one pending picture: "fetched", "skipped" (not pending any more) or raise PictureUnavailable."""
+    picture = ProductImage.objects.filter(pk=picture_id).first()
+    if picture is None or picture.image or picture.fetch_error or not picture.source_url:
+        return "skipped"
+    url = picture.source_url
+    checked = picture_check(url, picture_download(url))  # outside any transaction: no row is locked meanwhile
+    with transaction.atomic(durable=True):
+        picture = ProductImage.objects.select_for_update().filter(pk=picture_id, source_url=url, image="").first()
+        if picture is None:  # deleted, re-pointed or fetched by a concurrent run meanwhile
+            return "skipped"
+        picture.image.save(checked.name, ContentFile(checked.read()), save=False)
+        thumb = thumbnail_make(picture.image)
+        picture.thumbnail.save(thumb.name, thumb, save=False)
+        picture.fetch_error = ""
+        picture.save(update_fields=["image", "thumbnail", "fetch_error"])
+        catalog_changed([picture.product_id])  # cards and listings show the first picture too
+    return "fetched"
+
+
+def pictures_fetch(*, product_ids: Iterable[int], final: bool = True) -> dict[str, int]:
+    """Fetch these products' pending pictures. A transient failure (network, 5xx) is left pending unless `final`,
+    so the task can retry later; any other failure is recorded at once. Returns counts by outcome ("transient" >0
+    means some are still pending)."""
+    counts = {"fetched": 0, "skipped": 0, "failed": 0, "transient": 0}
+    for picture_id in pending_pictures(product_ids):
+        try:
+            counts[picture_fetch(picture_id)] += 1
+        except PictureUnavailable as exc:
+            if exc.transient and not final:
+                counts["transient"] += 1
+                logger.info("catalog picture: transient failure", extra={"picture": picture_id, "reason": exc.reason})
+                continue
+            picture_failed(picture_id, exc.reason)
+            counts["failed"] += 1
+        except Exception as exc:  # a picture Pillow chokes on must not keep the others waiting
+            logger.exception("catalog picture: unexpected failure", extra={"picture": picture_id})
+            picture_failed(picture_id, f"ошибка: {type(exc).__name__}")
+            counts["failed"] += 1
+    return counts

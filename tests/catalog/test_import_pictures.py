@@ -1,0 +1,174 @@
+"""Feed pictures fetched after import_catalog commits (catalog/pictures.py), from a local HTTP server (no internet)."""
+
+import contextlib
+import io
+import threading
+from collections import Counter
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+from celery.exceptions import Retry
+from PIL import Image
+
+from storefront.catalog.images import UPLOAD_MAX_BYTES
+from storefront.catalog.models import Product, ProductImage
+from storefront.catalog.tasks import PICTURES_FETCH_RETRIES, pictures_fetch
+from storefront.outbox.models import OutboxJob
+from tests.catalog.test_import import offer, run, write_feed
+from tests.outbox.inline import run_outbox_jobs
+
+pytestmark = pytest.mark.django_db
+
+
+def _png(size, mode="RGB") -> bytes:
+    buf = io.BytesIO()
+    Image.new(mode, size, "red" if mode == "RGB" else 1).save(buf, "PNG")
+    return buf.getvalue()
+
+
+PNG = _png((40, 30))
+HUGE = _png((8000, 5001), mode="1")  # a small file of 40 000 000+ pixels
+BODIES = {
+    "/img/phone.png": ("image/png", PNG),
+    "/img/case.png": ("image/png", PNG),
+    "/img/page.png": ("text/html", b"<html><body>not a picture</body></html>"),
+    "/img/huge.png": ("image/png", HUGE),
+    "/img/big.png": ("image/png", PNG + b"\0" * UPLOAD_MAX_BYTES),
+}
+
+
+@pytest.fixture
+def server():
+    hits = Counter()
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self):
+            hits[self.path] += 1
+            if self.path == "/img/busy.png":
+                self.send_error(503)
+                return
+            if self.path not in BODIES:
+                self.send_error(404)
+                return
+            kind, body = BODIES[self.path]
+            self.send_response(200)
+            self.send_header("Content-Type", kind)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            with contextlib.suppress(BrokenPipeError, ConnectionResetError):  # the client stopped reading a big file
+                self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    httpd.base = f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.hits = hits
+    yield httpd
+    httpd.shutdown()
+    httpd.server_close()
+
+
+@pytest.fixture
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
+def pictures_tag(base, *names):
+    return "".join(f"<picture>{base}/img/{n}</picture>" for n in names)
+
+
+def test_pictures_are_fetched_after_the_import_and_failures_are_recorded(
+    server, media, tmp_path, client, django_capture_on_commit_callbacks
+):
+    names = ["phone.png", "missing.png", "page.png", "huge.png", "big.png"]
+    path = write_feed(tmp_path, offer("A1", extra=pictures_tag(server.base, *names)))
+    run(path)
+    product = Product.objects.get(external_id="A1")
+    page = client.get(product.get_absolute_url())
+    assert page.status_code == 200 and 'id="gallery-main"' not in page.content.decode()  # placeholder, cached
+    assert OutboxJob.objects.filter(task="storefront.catalog.tasks.pictures_fetch", queue="partners").count() == 1
+
+    with django_capture_on_commit_callbacks() as after_commit:
+        run_outbox_jobs()
+
+    pictures = list(ProductImage.objects.filter(product=product).order_by("position"))
+    fetched = pictures[0]
+    assert fetched.image and fetched.thumbnail and fetched.fetch_error == ""
+    assert Path(fetched.image.path).is_relative_to(media) and Path(fetched.image.path).read_bytes() == PNG
+    with Image.open(fetched.thumbnail.path) as thumb:
+        assert thumb.format == "JPEG"
+    reasons = {p.source_url.rsplit("/", 1)[1]: p.fetch_error for p in pictures[1:]}
+    assert not any(p.image for p in pictures[1:])
+    assert reasons["missing.png"] == "HTTP 404"
+    assert "не является изображением" in reasons["page.png"]
+    assert "мегапикселей" in reasons["huge.png"]
+    assert "больше 10 МБ" in reasons["big.png"]
+
+    html = client.get(product.get_absolute_url()).content.decode()
+    assert 'id="gallery-main"' not in html  # the page cached before, until the fetch's transaction commits
+    for callback in after_commit:
+        callback()
+    html = client.get(product.get_absolute_url()).content.decode()
+    assert f'id="gallery-main" src="{fetched.image.url}"' in html
+
+    assert run_outbox_jobs() == 0
+    pictures_fetch.apply(kwargs={"product_ids": [product.pk]}, throw=True)  # a job delivered again: nothing to do
+    assert all(server.hits[f"/img/{n}"] == 1 for n in names)
+
+
+def test_a_reimport_keeps_fetched_pictures_and_fetches_only_new_ones(server, media, tmp_path):
+    path = write_feed(tmp_path, offer("A1", extra=pictures_tag(server.base, "phone.png", "missing.png")))
+    run(path)
+    run_outbox_jobs()
+    before = ProductImage.objects.get(source_url__endswith="/phone.png").image.name
+
+    run(path)  # the same pictures: nothing to fetch
+    assert run_outbox_jobs() == 0
+    path = write_feed(tmp_path, offer("A1", extra=pictures_tag(server.base, "case.png", "phone.png", "missing.png")))
+    run(path)  # a picture added in front: the rows are rewritten, the fetched file and the failure kept
+    run_outbox_jobs()
+
+    by_name = {p.source_url.rsplit("/", 1)[1]: p for p in ProductImage.objects.all()}
+    assert [p.source_url.rsplit("/", 1)[1] for p in ProductImage.objects.order_by("position")] == [
+        "case.png",
+        "phone.png",
+        "missing.png",
+    ]
+    assert by_name["phone.png"].image.name == before and by_name["phone.png"].thumbnail
+    assert by_name["case.png"].image and by_name["missing.png"].fetch_error == "HTTP 404"
+    assert server.hits == Counter({"/img/phone.png": 1, "/img/missing.png": 1, "/img/case.png": 1})
+
+
+def test_one_offers_bad_pictures_leave_the_others_fetched(server, media, tmp_path):
+    path = write_feed(
+        tmp_path,
+        offer("A1", extra=pictures_tag(server.base, "page.png")),
+        offer("A2", name="Чехол Тест", extra=pictures_tag(server.base, "case.png")),
+    )
+    run(path)
+    run_outbox_jobs()
+    a1, a2 = (ProductImage.objects.get(product__external_id=k) for k in ("A1", "A2"))
+    assert not a1.image and a1.fetch_error
+    assert a2.image and not a2.fetch_error
+
+
+def test_a_server_error_is_retried_a_few_times_then_recorded(server, media, tmp_path):
+    run(write_feed(tmp_path, offer("A1", extra=pictures_tag(server.base, "busy.png", "phone.png"))))
+    with pytest.raises(Retry):  # the worker would run it again 30 s later
+        run_outbox_jobs()
+    busy, phone = ProductImage.objects.order_by("position")
+    assert phone.image and not busy.image and busy.fetch_error == ""  # still pending
+    kwargs = {"product_ids": [busy.product_id]}
+    for retries in range(1, PICTURES_FETCH_RETRIES):
+        with pytest.raises(Retry):
+            pictures_fetch.apply(kwargs=kwargs, retries=retries, throw=True)
+    pictures_fetch.apply(kwargs=kwargs, retries=PICTURES_FETCH_RETRIES, throw=True)  # the last try records it
+    busy.refresh_from_db()
+    assert not busy.image and busy.fetch_error == "HTTP 503"
+    assert server.hits["/img/busy.png"] == 1 + PICTURES_FETCH_RETRIES
+    assert server.hits["/img/phone.png"] == 1
