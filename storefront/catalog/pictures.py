@@ -10,13 +10,17 @@ unaffected. A picture with a file is never fetched again; a re-import with the s
 
 from __future__ import annotations
 
+import ipaddress
 import logging
+import socket
+import time
 from collections.abc import Iterable
 from pathlib import PurePosixPath
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 import requests
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -30,6 +34,8 @@ from .services import catalog_changed
 logger = logging.getLogger(__name__)
 
 TIMEOUT = (5, 20)  # connect, read (seconds between bytes)
+DEADLINE = 60.0  # seconds for a whole download, however slowly the server trickles
+MAX_REDIRECTS = 3
 EXTENSIONS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
 USER_AGENT = "storefront-catalog-import/1"
 
@@ -53,25 +59,57 @@ def pending_pictures(product_ids: Iterable[int]) -> list[int]:
     )
 
 
-def picture_download(url: str) -> bytes:
-    """The body at `url`, at most UPLOAD_MAX_BYTES (raise PictureUnavailable)."""
-    if urlsplit(url).scheme not in ("http", "https"):
+def _host_check(url: str) -> None:
+    """A feed names any URL: never fetch our own network (loopback, private, link-local such as a cloud's metadata
+    address) unless STORE_CATALOG_PICTURES_PRIVATE_HOSTS allows it (tests serve pictures from 127.0.0.1)."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
         raise PictureUnavailable(f"адрес не http(s): {url[:100]}")
+    if getattr(settings, "STORE_CATALOG_PICTURES_PRIVATE_HOSTS", False):
+        return
     try:
-        with requests.get(url, timeout=TIMEOUT, stream=True, headers={"User-Agent": USER_AGENT}) as response:
-            if response.status_code != 200:
-                raise PictureUnavailable(f"HTTP {response.status_code}", transient=response.status_code >= 500)
-            declared = response.headers.get("Content-Length", "")
-            if declared.isdigit() and int(declared) > UPLOAD_MAX_BYTES:
-                raise PictureUnavailable(f"файл больше {UPLOAD_MAX_BYTES // (1024 * 1024)} МБ ({declared} байт)")
-            body = bytearray()
-            for chunk in response.iter_content(64 * 1024):
-                body += chunk
-                if len(body) > UPLOAD_MAX_BYTES:
-                    raise PictureUnavailable(f"файл больше {UPLOAD_MAX_BYTES // (1024 * 1024)} МБ")
-            return bytes(body)
+        infos = socket.getaddrinfo(parts.hostname, parts.port or (443 if parts.scheme == "https" else 80))
+    except OSError as exc:
+        raise PictureUnavailable(f"сеть: имя {parts.hostname[:60]} не найдено", transient=True) from exc
+    for info in infos:
+        address = ipaddress.ip_address(info[4][0])
+        if not address.is_global:
+            raise PictureUnavailable(f"адрес во внутренней сети: {parts.hostname[:60]}")
+
+
+def picture_download(url: str) -> bytes:
+    """The body at `url`, at most UPLOAD_MAX_BYTES, in at most DEADLINE seconds (raise PictureUnavailable).
+    Redirects are followed by hand (at most MAX_REDIRECTS), each target checked like the first address."""
+    started = time.monotonic()
+    try:
+        for _hop in range(MAX_REDIRECTS + 1):
+            _host_check(url)
+            with requests.get(
+                url, timeout=TIMEOUT, stream=True, allow_redirects=False, headers={"User-Agent": USER_AGENT}
+            ) as response:
+                if response.is_redirect:
+                    url = urljoin(url, response.headers.get("Location", ""))
+                    continue
+                return _body(response, started)
+        raise PictureUnavailable("слишком много переадресаций")
     except requests.RequestException as exc:
         raise PictureUnavailable(f"сеть: {type(exc).__name__}", transient=True) from exc
+
+
+def _body(response, started: float) -> bytes:
+    if response.status_code != 200:
+        raise PictureUnavailable(f"HTTP {response.status_code}", transient=response.status_code >= 500)
+    declared = response.headers.get("Content-Length", "")
+    if declared.isdigit() and int(declared) > UPLOAD_MAX_BYTES:
+        raise PictureUnavailable(f"файл больше {UPLOAD_MAX_BYTES // (1024 * 1024)} МБ ({declared} байт)")
+    body = bytearray()
+    for chunk in response.iter_content(64 * 1024):
+        body += chunk
+        if len(body) > UPLOAD_MAX_BYTES:
+            raise PictureUnavailable(f"файл больше {UPLOAD_MAX_BYTES // (1024 * 1024)} МБ")
+        if time.monotonic() - started > DEADLINE:
+            raise PictureUnavailable(f"загрузка дольше {DEADLINE:.0f} с", transient=True)
+    return bytes(body)
 
 
 def picture_check(url: str, data: bytes) -> SimpleUploadedFile:

@@ -101,6 +101,8 @@ CACHES = {
 STORE_CATALOG_LOCAL_SECONDS = env.float("STORE_CATALOG_LOCAL_SECONDS", default=1.0)
 # How much of the shared pages (compressed: a product page is 3–6 KB) each web worker keeps in its own memory.
 STORE_CATALOG_LOCAL_BYTES = env.int("STORE_CATALOG_LOCAL_BYTES", default=64 * 1024 * 1024)
+# Feed pictures are fetched from the internet only: loopback/private/link-local hosts are refused unless allowed.
+STORE_CATALOG_PICTURES_PRIVATE_HOSTS = env.bool("STORE_CATALOG_PICTURES_PRIVATE_HOSTS", default=False)
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 AUTH_USER_MODEL = "accounts.User"

@@ -48,6 +48,11 @@ def server():
             if self.path == "/img/busy.png":
                 self.send_error(503)
                 return
+            if self.path == "/img/moved.png":
+                self.send_response(302)
+                self.send_header("Location", "/img/phone.png")
+                self.end_headers()
+                return
             if self.path not in BODIES:
                 self.send_error(404)
                 return
@@ -75,6 +80,7 @@ def server():
 @pytest.fixture
 def media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.STORE_CATALOG_PICTURES_PRIVATE_HOSTS = True  # the test server is on 127.0.0.1
     return settings.MEDIA_ROOT
 
 
@@ -172,3 +178,22 @@ def test_a_server_error_is_retried_a_few_times_then_recorded(server, media, tmp_
     assert not busy.image and busy.fetch_error == "HTTP 503"
     assert server.hits["/img/busy.png"] == 1 + PICTURES_FETCH_RETRIES
     assert server.hits["/img/phone.png"] == 1
+
+
+def test_a_picture_on_our_own_network_is_never_fetched(server, media, settings, tmp_path):
+    settings.STORE_CATALOG_PICTURES_PRIVATE_HOSTS = False  # as in production: loopback, private, link-local refused
+    run(write_feed(tmp_path, offer("A1", extra=pictures_tag(server.base, "phone.png"))))
+    run_outbox_jobs()
+
+    picture = ProductImage.objects.get(product__external_id="A1")
+    assert not picture.image and "внутренней сети" in picture.fetch_error
+    assert server.hits["/img/phone.png"] == 0
+
+
+def test_a_redirect_is_followed_to_the_picture(server, media, tmp_path):
+    run(write_feed(tmp_path, offer("A1", extra=pictures_tag(server.base, "moved.png"))))
+    run_outbox_jobs()
+
+    picture = ProductImage.objects.get(product__external_id="A1")
+    assert picture.image and picture.fetch_error == ""
+    assert (server.hits["/img/moved.png"], server.hits["/img/phone.png"]) == (1, 1)
