@@ -11,8 +11,8 @@ from decimal import Decimal
 from django import forms
 from django.contrib import admin, messages
 from django.utils.html import format_html
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
 from storefront.core.admin import ReadOnlyAdmin, ReadOnlyInline
 from storefront.core.money import format_money
@@ -134,14 +134,16 @@ class ProductImageForm(forms.ModelForm):
 class ProductImageInline(admin.TabularInline):
     model = ProductImage
     form = ProductImageForm
-    fields = ["preview", "image", "alt", "position", "source_url"]
-    readonly_fields = ["preview"]
+    fields = ["preview", "image", "alt", "position", "source_url", "fetch_error"]
+    readonly_fields = ["preview", "fetch_error"]
     extra = 0
 
     @admin.display(description=_("миниатюра"))
     def preview(self, obj: ProductImage) -> str:
         if obj.thumbnail:
             return format_html('<img src="{}" width="80" height="80" alt="">', obj.thumbnail.url)
+        if obj.source_url and not obj.image and not obj.fetch_error:
+            return gettext("загружается из фида")
         return "—"
 
 

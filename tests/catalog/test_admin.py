@@ -359,3 +359,14 @@ def test_category_autocomplete_used_by_the_product_form_answers(admin):
         {"term": "Смарт", "app_label": "catalog", "model_name": "product", "field_name": "category"},
     )
     assert [r["text"] for r in response.json()["results"]] == ["Смартфоны"]
+
+
+def test_product_page_tells_staff_why_a_feed_picture_is_missing(admin):
+    product = ProductFactory()
+    ProductImage.objects.create(product=product, source_url="https://cdn.example.com/a.png", fetch_error="HTTP 404")
+    ProductImage.objects.create(product=product, source_url="https://cdn.example.com/b.png", position=1)
+
+    html = admin.get(f"/admin/catalog/product/{product.pk}/change/").content.decode()
+
+    assert "HTTP 404" in html
+    assert "загружается из фида" in html
