@@ -52,6 +52,7 @@ from .refunds import order_refund
 from .services import (
     CANCELLATION_REFUND_KEY,
     _locked,
+    _payment_source,
     payment_capture,
     payment_event_record,
     payment_sync,
@@ -60,22 +61,10 @@ from .services import (
 
 log = logging.getLogger("payments")
 
-# orders' actor labels (orders.services._actor_parts) -> the payment timeline's sources
-_SOURCES = {
-    "staff": EventSource.STAFF,
-    "customer": EventSource.SHOPPER,
-    "guest": EventSource.SHOPPER,
-    "shopper": EventSource.SHOPPER,
-    "logistics": EventSource.LOGISTICS,
-    "postal": EventSource.LOGISTICS,
-    "poller": EventSource.POLLER,
-    "webhook": EventSource.WEBHOOK,
-}
-
 
 def _who(actor_label: str, actor_id) -> tuple[str, object]:
     """(timeline source, actor: the staff user or the label) of whoever cancelled the order."""
-    source = _SOURCES.get(actor_label, EventSource.SYSTEM)
+    source = _payment_source(actor_label)
     return source, get_user_model().objects.filter(pk=actor_id).first() if actor_id else actor_label
 
 

@@ -198,6 +198,17 @@ def _order_actor(source: str, actor):
     return str(source)
 
 
+# orders' own actor labels (orders.services._actor_parts) that are not a payment source; the rest are _order_actor's
+_ORDER_LABEL_SOURCES = {"customer": EventSource.SHOPPER, "guest": EventSource.SHOPPER, "postal": EventSource.LOGISTICS}
+
+
+def _payment_source(actor_label: str) -> str:
+    """The inverse of _order_actor: who moved an order (its history label) as the payment timeline's source."""
+    if actor_label in EventSource.values:
+        return actor_label
+    return _ORDER_LABEL_SOURCES.get(actor_label, EventSource.SYSTEM)
+
+
 def _order_follow(*, payment: Payment, source: str, actor) -> None:
     """The payment just changed status (its row locked, inside its transaction): move its order along.
 
