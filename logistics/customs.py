@@ -9,16 +9,15 @@ cent once per unit. Thresholds are inclusive: €200.00 and 31.000 kg are duty-f
 from __future__ import annotations
 
 import datetime
-import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.conf import settings
 from django.db.models import Q
 
 from storefront.catalog.models import Origin
 from storefront.catalog.selectors import fx_rate_get
+from storefront.core.local_copy import LocalCopy
 from storefront.core.money import quantize
 
 from .models import CustomsRule, DutyBase
@@ -41,28 +40,18 @@ def eur_rate_get(*, on: datetime.date) -> Decimal:
     return fx_rate_get(currency="EUR", on=on)
 
 
-# This process's copy of the regime and the EUR rate per day, for quotes that may use it (the checkout quotes on every
-# step and again when placing: two queries), trusted for STORE_CATALOG_LOCAL_SECONDS (1 s; 0: off) like logistics'
-# rule book (promise.py): a rule or rate changed in another process shows here that much later; rules_cache_clear
-# (the admin's edits) drops it at once. Writers (placement of a recorded order, duty estimates) read the database.
-_terms_local: dict[datetime.date, tuple[float, CustomsRule | None, Decimal]] = {}
+# This process's copy of the regime and the EUR rate per day (storefront.core.local_copy), for quotes that may use it
+# (the checkout quotes on every step and again when placing: two queries); rules_cache_clear (the admin's edits) drops
+# it at once. Writers (placement of a recorded order, duty estimates) read the database.
+_terms_local: LocalCopy[tuple[CustomsRule | None, Decimal]] = LocalCopy(max_keys=8)  # a few days at most
 
 
 def customs_terms_get(*, on: datetime.date, local: bool = False) -> tuple[CustomsRule | None, Decimal]:
     """(the regime in force on `on`, roubles per euro on `on`); raises FxRateMissing when no EUR rate is loaded.
     `local`: this process's copy may answer (see above)."""
-    window = settings.STORE_CATALOG_LOCAL_SECONDS if local else 0
-    if window > 0:
-        hit = _terms_local.get(on)
-        if hit is not None and time.monotonic() < hit[0]:
-            return hit[1], hit[2]
-    rule = customs_rule_get(on=on)
-    eur_rate = eur_rate_get(on=on)
-    if window > 0:
-        if len(_terms_local) > 8:  # old days
-            _terms_local.clear()
-        _terms_local[on] = (time.monotonic() + window, rule, eur_rate)
-    return rule, eur_rate
+    if local:
+        return _terms_local.get(on, lambda: (customs_rule_get(on=on), eur_rate_get(on=on)))
+    return customs_rule_get(on=on), eur_rate_get(on=on)
 
 
 def customs_terms_clear() -> None:

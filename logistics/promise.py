@@ -9,15 +9,15 @@ works every day.
 from __future__ import annotations
 
 import datetime
-import time
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext, ngettext
+
+from storefront.core.local_copy import LocalCopy
 
 from .models import DeliveryTariff, DispatchCutoff, PromiseRule, Region
 
@@ -37,17 +37,17 @@ class RuleBook:
         return self.regions.get((postcode or "")[:3])
 
 
-# This process's copy of the book, trusted for STORE_CATALOG_LOCAL_SECONDS (1 s; 0: off): unpickling the book from
-# Redis (~1,000 model instances) costs ~4 ms, and a checkout reads it a dozen times per request. A change made in
-# another process shows here that much later; rules_cache_clear in this process shows at once.
-_local: tuple[float, RuleBook] | None = None
+# This process's copy of the book (storefront.core.local_copy): unpickling the book from Redis (~1,000 model
+# instances) costs ~4 ms, and a checkout reads it a dozen times per request; rules_cache_clear drops it at once.
+_local: LocalCopy[RuleBook] = LocalCopy(max_keys=1)
 
 
 def rule_book_get() -> RuleBook:
     """Every region, promise rule, cut-off and tariff (a few hundred rows) in one cached object."""
-    global _local  # noqa: PLW0603 (the process-local copy)
-    if _local is not None and time.monotonic() < _local[0]:
-        return _local[1]
+    return _local.get(None, _rule_book_load)
+
+
+def _rule_book_load() -> RuleBook:
     book = cache.get(RULES_CACHE_KEY)
     if book is None:
         rules: dict[str, list[PromiseRule]] = {}
@@ -66,16 +66,13 @@ def rule_book_get() -> RuleBook:
             tariffs=tariffs,
         )
         cache.set(RULES_CACHE_KEY, book, RULES_CACHE_SECONDS)
-    window = settings.STORE_CATALOG_LOCAL_SECONDS
-    _local = (time.monotonic() + window, book) if window > 0 else None
     return book
 
 
 def rules_cache_clear() -> None:
     from .customs import customs_terms_clear  # customs' process-local copy of the regime and EUR rate
 
-    global _local  # noqa: PLW0603
-    _local = None
+    _local.clear()
     cache.delete(RULES_CACHE_KEY)
     customs_terms_clear()
 

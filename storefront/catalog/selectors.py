@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import datetime
-import time
 from decimal import Decimal
 
-from django.conf import settings
 from django.core.cache import cache
 
+from storefront.core.local_copy import LocalCopy
 from storefront.core.money import quantize, round_rouble
 
 from .exceptions import FxRateMissing
@@ -17,32 +16,26 @@ from .models import FxRate
 FX_CACHE_KEY = "fx:latest:{currency}"
 
 
-# This process's copy of the latest rates, trusted for STORE_CATALOG_LOCAL_SECONDS (1 s; 0: off) like the catalog's
-# pages and logistics' rule book: a checkout asks for the same rate three or four times per request (cart, delivery
-# quote, order), a Redis round trip each. Rates stored in another process show here that much later.
-_local: dict[str, tuple[float, Decimal]] = {}
+# This process's copy of the latest rates (storefront.core.local_copy): a checkout asks for the same rate three or
+# four times per request (cart, delivery quote, order), a Redis round trip each.
+_local: LocalCopy[Decimal] = LocalCopy()
 
 
 def fx_rate_get(*, currency: str, on: datetime.date | None = None) -> Decimal:
     """Roubles per one unit of `currency`: the latest CBR rate on or before `on` (today when None)."""
     if currency == "RUB":
         return Decimal(1)
-    window = settings.STORE_CATALOG_LOCAL_SECONDS if on is None else 0
-    if window > 0:
-        hit = _local.get(currency)
-        if hit is not None and time.monotonic() < hit[0]:
-            return hit[1]
-    if on is None:
-        cached = cache.get(FX_CACHE_KEY.format(currency=currency))
-        rate = Decimal(cached) if cached is not None else None
-    else:
-        rate = None
-    if rate is None:
-        rate = fx_rate_get_uncached(currency=currency, on=on)
-        if on is None:
-            cache.set(FX_CACHE_KEY.format(currency=currency), str(rate), 3600)
-    if window > 0:
-        _local[currency] = (time.monotonic() + window, rate)
+    if on is not None:
+        return fx_rate_get_uncached(currency=currency, on=on)
+    return _local.get(currency, lambda: _fx_rate_latest(currency))
+
+
+def _fx_rate_latest(currency: str) -> Decimal:
+    cached = cache.get(FX_CACHE_KEY.format(currency=currency))
+    if cached is not None:
+        return Decimal(cached)
+    rate = fx_rate_get_uncached(currency=currency)
+    cache.set(FX_CACHE_KEY.format(currency=currency), str(rate), 3600)
     return rate
 
 
