@@ -131,6 +131,11 @@ def order_cancelled_refund(*, order_id: int, reason: str, actor_label: str, acto
     except RefundNotAllowed:  # nothing paid, or support refunded it all already
         return []
     # a refund the provider refused is support's to sort out: the shopper is not promised that money
+    for refund in refunds:
+        if refund.status == RefundStatus.FAILED:
+            log.error(
+                "order %s cancelled: refund %s refused by the provider (%s)", order.number, refund.pk, refund.failure
+            )
     _cancelled_refund_notify(order=order, refunds=[r for r in refunds if r.status != RefundStatus.FAILED])
     return refunds
 
