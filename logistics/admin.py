@@ -27,6 +27,7 @@ from django.utils.translation import gettext_lazy as _
 from orders.exceptions import OrderError
 from orders.models import OrderStatus
 from orders.services import order_pack
+from storefront.catalog.exceptions import FxRateMissing
 from storefront.core.admin import ReadOnlyAdmin, ReadOnlyInline
 from storefront.core.money import format_money
 
@@ -50,6 +51,28 @@ from .models import (
 from .promise import rules_cache_clear
 from .report import delivery_report
 from .services import dispatch_create, dispatch_hand_over, dispatch_parcels_add, parcels_create_for_order
+
+
+class HandleParcelsMixin:
+    """Actions marked permissions=["handle"]: for staff with logistics.handle_parcel (ops), not support."""
+
+    def has_handle_permission(self, request) -> bool:
+        return request.user.has_perm("logistics.handle_parcel")
+
+
+def each_through_service(modeladmin, request, items, act, *, name, refused, summary: str) -> int:
+    """A bulk action done one item at a time through a service (each in its own transaction): an item the service
+    refuses (`refused`, errors with a Russian `message`) is reported by `name(item)` and left as it was, the others
+    go on; ends with `summary` % {"n": done}."""
+    done = 0
+    for item in items:
+        try:
+            act(item)
+            done += 1
+        except refused as exc:
+            modeladmin.message_user(request, f"{name(item)}: {exc.message}", messages.ERROR)
+    modeladmin.message_user(request, summary % {"n": done}, messages.SUCCESS)
+    return done
 
 
 class RuleCacheMixin:
@@ -102,7 +125,7 @@ class ParcelActionForm(ActionForm):
 
 
 @admin.register(Parcel)
-class ParcelAdmin(admin.ModelAdmin):
+class ParcelAdmin(HandleParcelsMixin, admin.ModelAdmin):
     list_display = ("reference", "tracking_number", "order_link", "origin", "status", "postcode", "city",
                     "promised_by", "delivered_at", "cod")  # fmt: skip
     list_filter = ("status", "origin", ("dispatch", admin.EmptyFieldListFilter), "created_at")
@@ -171,9 +194,6 @@ class ParcelAdmin(admin.ModelAdmin):
         url = reverse("admin:logistics_customsdeclaration_change", args=[declaration.pk])
         return format_html('<a href="{}">{}</a>', url, gettext("открыть"))
 
-    def has_handle_permission(self, request) -> bool:
-        return request.user.has_perm("logistics.handle_parcel")
-
     @admin.action(description=_("Заказы выбранных посылок собраны"), permissions=["handle"])
     def pack_orders(self, request, queryset):
         """Each order (confirmed or paid) of the selection packed through orders' service, in its own transaction;
@@ -181,14 +201,15 @@ class ParcelAdmin(admin.ModelAdmin):
         orders = {p.order for p in queryset.select_related("order").filter(
             order__status__in=(OrderStatus.CONFIRMED, OrderStatus.PAID)
         )}  # fmt: skip
-        packed = 0
-        for order in sorted(orders, key=lambda o: o.pk):
-            try:
-                order_pack(order=order, actor=request.user)
-                packed += 1
-            except OrderError as exc:
-                self.message_user(request, f"{order.number}: {exc.message}", messages.WARNING)
-        self.message_user(request, gettext("Собрано заказов: %(n)d.") % {"n": packed}, messages.SUCCESS)
+        each_through_service(
+            self,
+            request,
+            sorted(orders, key=lambda o: o.pk),
+            lambda order: order_pack(order=order, actor=request.user),
+            name=lambda order: order.number,
+            refused=OrderError,
+            summary=gettext("Собрано заказов: %(n)d."),
+        )
 
     @admin.action(description=_("Добавить в выбранную отгрузку"), permissions=["handle"])
     def add_to_dispatch(self, request, queryset):
@@ -286,14 +307,15 @@ class DispatchAdmin(admin.ModelAdmin):
     @admin.action(description=_("Передана почте"), permissions=["change"])
     def hand_over(self, request, queryset):
         """Each dispatch through logistics' service: refused while a parcel in it has no tracking number."""
-        done = 0
-        for dispatch in queryset.filter(handed_over_at__isnull=True).order_by("pk"):
-            try:
-                dispatch_hand_over(dispatch=dispatch, actor=request.user)
-                done += 1
-            except LogisticsError as exc:
-                self.message_user(request, f"{dispatch}: {exc.message}", messages.ERROR)
-        self.message_user(request, gettext("Передано почте отгрузок: %(n)d.") % {"n": done}, messages.SUCCESS)
+        each_through_service(
+            self,
+            request,
+            queryset.filter(handed_over_at__isnull=True).order_by("pk"),
+            lambda dispatch: dispatch_hand_over(dispatch=dispatch, actor=request.user),
+            name=str,
+            refused=LogisticsError,
+            summary=gettext("Передано почте отгрузок: %(n)d."),
+        )
 
     def has_add_permission(self, request):
         return False  # from the parcel list: "Собрать в отгрузку"
@@ -335,7 +357,7 @@ class DispatchAdmin(admin.ModelAdmin):
 
 
 @admin.register(OrderDelivery)
-class OrderDeliveryAdmin(ReadOnlyAdmin):
+class OrderDeliveryAdmin(HandleParcelsMixin, ReadOnlyAdmin):
     list_display = ("order", "method", "pickup_point", "cost", "region_subject", "promised_from", "promised_by",
                     "duty_rub", "created_at")  # fmt: skip
     list_filter = ("method", "promised_by")
@@ -343,14 +365,14 @@ class OrderDeliveryAdmin(ReadOnlyAdmin):
     list_select_related = ("order", "pickup_point")
     actions = ["make_parcels"]
 
-    def has_handle_permission(self, request) -> bool:
-        return request.user.has_perm("logistics.handle_parcel")
-
     @admin.action(description=_("Создать посылки (для подтверждённых и оплаченных заказов)"), permissions=["handle"])
     def make_parcels(self, request, queryset):
         made = 0
         for delivery in queryset.select_related("order"):
-            made += len(parcels_create_for_order(order=delivery.order, actor=request.user))
+            try:  # each order in its own transaction: one that cannot be split now keeps no parcels
+                made += len(parcels_create_for_order(order=delivery.order, actor=request.user))
+            except (LogisticsError, FxRateMissing) as exc:
+                self.message_user(request, f"{delivery.order.number}: {exc.message}", messages.ERROR)
         self.message_user(request, gettext("Посылок у выбранных заказов: %(n)d.") % {"n": made}, messages.SUCCESS)
 
     def has_change_permission(self, request, obj=None):

@@ -9,8 +9,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from logistics.exceptions import DispatchHandedOver
-from logistics.models import Dispatch, ParcelStatus
-from logistics.services import dispatch_create, dispatch_parcels_add
+from logistics.models import Dispatch, Parcel, ParcelStatus
+from logistics.services import dispatch_create, dispatch_parcels_add, order_delivery_record
 from orders.models import OrderStatus, OrderStatusChange
 from orders.services import order_mark_paid
 from tests.accounts.factories import UserFactory
@@ -168,3 +168,25 @@ def test_dispatch_list_queries_do_not_grow_with_the_page(client, django_assert_m
         dispatch_create(parcel_ids=[ParcelFactory().pk], actor="system")
     with django_assert_max_num_queries(small):
         client.get(DISPATCHES)
+
+
+def test_making_parcels_without_a_eur_rate_names_the_order_and_goes_on_with_the_others(client):
+    from orders.services import order_confirm
+    from storefront.catalog.models import FxRate
+    from tests.catalog.factories import ProductFactory, SkuFactory
+
+    staff(client, "ops")
+    cross, domestic = (
+        place_order(skus=[SkuFactory(product=ProductFactory(origin=origin, weight_grams=500), stock=50)])
+        for origin in ("CN", "RU")
+    )
+    for order in (cross, domestic):
+        order_confirm(order=order, actor="system")
+    deliveries = [order_delivery_record(order=order, actor="system") for order in (cross, domestic)]
+    FxRate.objects.filter(currency="EUR").delete()
+    response = _act(client, "make_parcels", deliveries, url="/admin/logistics/orderdelivery/")
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert f"{cross.number}: Нет курса валюты" in page
+    assert not Parcel.objects.filter(order=cross).exists()
+    assert Parcel.objects.filter(order=domestic).exists()
