@@ -3,10 +3,13 @@ own) and ops see the batch tickets; all read-only — events are the partner's r
 
 from __future__ import annotations
 
+import logging
+
 from django.contrib import admin, messages
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from logistics.exceptions import LogisticsError
 from logistics.models import Parcel, ParcelStatus
 from orders.models import OrderStatus
 from storefront.core.admin import ReadOnlyAdmin, ReadOnlyInline
@@ -17,6 +20,8 @@ from .models import TrackingEvent, TrackingTicket
 from .otpravka import OtpravkaClient
 from .registration import parcel_post_register
 from .services import tracking_history_ingest
+
+log = logging.getLogger("logistics.postal")
 
 REGISTER_AT_ONCE = 100  # partner calls made inside one admin request
 
@@ -81,10 +86,15 @@ def register_with_post(modeladmin, request, queryset):
         try:
             parcel_post_register(parcel=parcel, actor=request.user, client=client)
             done += 1
-        except RegistrationRejected as exc:
-            modeladmin.message_user(request, f"{parcel.reference}: {exc}", messages.ERROR)
-        except PostalError as exc:  # the partner is down: stop, beat carries on later
-            modeladmin.message_user(request, f"{parcel.reference}: {exc}", messages.ERROR)
+        except RegistrationRejected as exc:  # the post's own reasons (in Russian), the parcel left as it was
+            text = gettext("почта отказала в регистрации: %(why)s") % {"why": exc}
+            modeladmin.message_user(request, f"{parcel.reference}: {text}", messages.ERROR)
+        except LogisticsError as exc:
+            modeladmin.message_user(request, f"{parcel.reference}: {exc.message}", messages.ERROR)
+        except PostalError as exc:  # the partner is down: stop, beat carries on later; the details go to the log
+            log.warning("registration from the admin paused", extra={"parcel": parcel.reference, "why": str(exc)})
+            text = gettext("почта сейчас недоступна; остальные посылки зарегистрирует фоновая задача позже.")
+            modeladmin.message_user(request, f"{parcel.reference}: {text}", messages.ERROR)
             break
     modeladmin.message_user(request, gettext("Зарегистрировано посылок: %(n)d") % {"n": done}, messages.SUCCESS)
 

@@ -57,6 +57,9 @@ def test_a_partner_outage_stops_the_action_with_a_message(client, post_sandbox, 
     parcel = ParcelFactory(order=packed_order())
     post_sandbox.fault("http_503", service="otpravka", times=10)
     response = _register(client, [parcel])
-    assert "Зарегистрировано посылок: 0" in response.content.decode()
+    page = response.content.decode()
+    assert "Зарегистрировано посылок: 0" in page
+    assert f"{parcel.reference}: почта сейчас недоступна" in page
+    assert "PartnerUnavailable" not in page and "HTTP 503" not in page  # the technical details go to the log
     parcel.refresh_from_db()
     assert parcel.tracking_number == ""
