@@ -142,9 +142,8 @@ def _delivery_cost(draft: Draft, delivery: CheckoutDelivery):
     return option.cost if option is not None else None
 
 
-def _summary(draft: Draft, view) -> dict:
+def _summary(draft: Draft, view, delivery_info: CheckoutDelivery) -> dict:
     data = draft.data
-    delivery_info = _delivery(draft, view)
     delivery = _delivery_cost(draft, delivery_info)
     return {
         "phone": display_phone(data["contact_phone"]) if data.get("contact_phone") else "",
@@ -155,8 +154,10 @@ def _summary(draft: Draft, view) -> dict:
     }
 
 
-def _render(request, draft: Draft, *, step: str, form=None, error: str = "", warning: str = ""):
-    view = cart_view_get(cart=cart_for_request(request))
+def _render(request, draft: Draft, *, step: str, form=None, error: str = "", warning: str = "", view=None):
+    """The checkout page at `step`; `view`: the cart as this request already read it (with its pictures)."""
+    view = view or cart_view_get(cart=cart_for_request(request))
+    delivery = _delivery(draft, view)  # once: the step's form and the summary both show it
     steps = []
     for s in STEPS:
         if s.name == step:
@@ -167,14 +168,14 @@ def _render(request, draft: Draft, *, step: str, form=None, error: str = "", war
             state = "pending"
         steps.append({"step": s, "state": state})
     if step in STEP_BY_NAME and form is None:
-        form = _step_form(request, draft, STEP_BY_NAME[step])
+        form = _step_form(request, draft, STEP_BY_NAME[step], view=view, delivery=delivery)
     context = {
         "view": view,
         "steps": steps,
         "step": step,
         "form": form,
         "data": draft.data,
-        "summary": _summary(draft, view),
+        "summary": _summary(draft, view, delivery),
         "error": error,
         "warning": warning,
         "labels": _labels(draft.data),
@@ -229,21 +230,21 @@ def checkout_view(request):
     step = request.POST.get("step") if request.method == "POST" else None
     if step == "place":
         return _place(request, draft)
-    cart = cart_for_request(request)
-    if cart_view_get(cart=cart).is_empty:
+    view = cart_view_get(cart=cart_for_request(request))
+    if view.is_empty:
         messages.info(request, gettext("Корзина пуста: добавьте товары, чтобы оформить заказ."))
         return _redirect(request, reverse("cart:detail"))
     if request.method == "GET":
-        return _render(request, draft, step=draft.current_step(request.GET.get("step")))
+        return _render(request, draft, step=draft.current_step(request.GET.get("step")), view=view)
     if step not in STEP_BY_NAME:
-        return _render(request, draft, step=draft.current_step(None))
-    form = _step_form(request, draft, STEP_BY_NAME[step], request.POST)
+        return _render(request, draft, step=draft.current_step(None), view=view)
+    form = _step_form(request, draft, STEP_BY_NAME[step], request.POST, view=view)
     if not form.is_valid():
         draft.reopen(step)
-        return _render(request, draft, step=step, form=form)
+        return _render(request, draft, step=step, form=form, view=view)
     draft.complete(step, form.cleaned_data)
     if request.htmx:
-        return _render(request, draft, step=draft.current_step(None))
+        return _render(request, draft, step=draft.current_step(None), view=view)
     return redirect("checkout:page")
 
 

@@ -251,3 +251,16 @@ def test_signed_in_shopper_starts_from_their_details_and_finds_the_order_in_hist
     order = Order.objects.filter(user=user).order_by("-id").first()
     assert response["Location"] == f"/orders/{order.number}/?placed=1"
     assert order.number in client.get("/orders/").content.decode()
+
+
+def test_a_checkout_page_reads_the_cart_once(client, in_cart):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for step in (CONTACT, ADDRESS):
+        client.post("/checkout/", step)
+    for request in (lambda: client.get("/checkout/"), lambda: client.post("/checkout/", DELIVERY, **HTMX)):
+        with CaptureQueriesContext(connection) as queries:
+            assert request().status_code == 200
+        cart_reads = [q["sql"] for q in queries if 'FROM "cart_cartline"' in q["sql"]]
+        assert len(cart_reads) == 1, cart_reads
