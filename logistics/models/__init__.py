@@ -9,6 +9,7 @@ from .delivery import (  # noqa: F401
     PickupPoint,
 )
 from .parcels import (  # noqa: F401
+    ACCEPTED_BY_POST,
     ACTIVE_STATUSES,
     ALLOWED_TRANSITIONS,
     FINAL_STATUSES,

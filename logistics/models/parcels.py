@@ -46,6 +46,8 @@ ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
 FINAL_STATUSES = frozenset(s for s, moves in ALLOWED_TRANSITIONS.items() if not moves)
 # With the post and not final: what the tracking sync polls.
 ACTIVE_STATUSES = frozenset({_P.REGISTERED, _P.IN_TRANSIT, _P.CUSTOMS, _P.ARRIVED, _P.RETURNING})
+# Out of our hands: the post has the parcel, or had it (an order with one is packed-and-gone, not cancellable).
+ACCEPTED_BY_POST = frozenset(_P) - {_P.CREATED, _P.REGISTERED, _P.CANCELLED}
 
 
 class Dispatch(models.Model):

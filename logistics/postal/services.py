@@ -23,7 +23,7 @@ from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 
 from logistics.exceptions import LogisticsError
-from logistics.models import ALLOWED_TRANSITIONS, FINAL_STATUSES, Parcel, ParcelStatus
+from logistics.models import ACCEPTED_BY_POST, ALLOWED_TRANSITIONS, FINAL_STATUSES, Parcel, ParcelStatus
 from logistics.services import parcel_status_change
 from orders.exceptions import OrderError
 from orders.models import Order, OrderStatus, PaymentMethod
@@ -40,7 +40,6 @@ from .timezones import zone_for_index
 log = logging.getLogger("logistics.postal")
 ACTOR = "postal"
 REACT_TASK = "logistics.postal.tasks.parcels_react"
-ACCEPTED_BY_POST = frozenset(ParcelStatus) - {ParcelStatus.CREATED, ParcelStatus.REGISTERED, ParcelStatus.CANCELLED}
 SETTLED = frozenset({ParcelStatus.DELIVERED, ParcelStatus.RETURNING, ParcelStatus.RETURNED, ParcelStatus.LOST})
 BACK_TO_SENDER = frozenset({ParcelStatus.RETURNING, ParcelStatus.RETURNED})
 ON_THE_WAY = frozenset({ParcelStatus.IN_TRANSIT, ParcelStatus.CUSTOMS, ParcelStatus.ARRIVED})

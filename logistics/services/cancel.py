@@ -7,18 +7,7 @@ from django.utils.translation import gettext
 
 from orders.exceptions import CancelRefused
 
-from ..models import Parcel, ParcelStatus
-
-# statuses of a parcel that is out of our hands: the post has it, or had it
-LEFT_US = (
-    ParcelStatus.IN_TRANSIT,
-    ParcelStatus.CUSTOMS,
-    ParcelStatus.ARRIVED,
-    ParcelStatus.DELIVERED,
-    ParcelStatus.RETURNING,
-    ParcelStatus.RETURNED,
-    ParcelStatus.LOST,
-)
+from ..models import ACCEPTED_BY_POST, Parcel, ParcelStatus
 
 
 def order_cancel_check(*, order) -> None:
@@ -30,7 +19,7 @@ def order_cancel_check(*, order) -> None:
     left = (
         Parcel.objects.select_for_update(of=("self",))
         .filter(order_id=order.pk)
-        .filter(Q(status__in=LEFT_US) | Q(dispatch__handed_over_at__isnull=False))
+        .filter(Q(status__in=ACCEPTED_BY_POST) | Q(dispatch__handed_over_at__isnull=False))
         .exclude(status=ParcelStatus.CANCELLED)
         .values_list("tracking_number", flat=True)
     )
