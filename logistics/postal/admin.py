@@ -66,8 +66,10 @@ def refresh_from_post(modeladmin, request, queryset):
         try:
             tracking_history_ingest(parcel=parcel, events=client.history(parcel.tracking_number), actor=request.user)
             done += 1
-        except PostalError as exc:
-            modeladmin.message_user(request, f"{parcel}: {exc}", messages.ERROR)
+        except PostalError as exc:  # the partner is down: the details go to the log, not to support
+            log.warning("history refresh from the admin stopped", extra={"parcel": parcel.reference, "why": str(exc)})
+            text = gettext("почта сейчас недоступна; попробуйте позже.")
+            modeladmin.message_user(request, f"{parcel}: {text}", messages.ERROR)
             break
     modeladmin.message_user(request, gettext("Обновлено посылок: %(n)d") % {"n": done}, messages.SUCCESS)
 

@@ -11,7 +11,7 @@ from logistics.tracking_numbers import is_valid
 from tests.accounts.factories import UserFactory
 from tests.logistics.factories import ParcelFactory
 
-from .factories import packed_order
+from .factories import packed_order, registered_parcel
 
 pytestmark = pytest.mark.django_db
 PARCELS = "/admin/logistics/parcel/"
@@ -63,3 +63,15 @@ def test_a_partner_outage_stops_the_action_with_a_message(client, post_sandbox, 
     assert "PartnerUnavailable" not in page and "HTTP 503" not in page  # the technical details go to the log
     parcel.refresh_from_db()
     assert parcel.tracking_number == ""
+
+
+def test_support_refreshing_a_parcel_while_the_post_is_down_gets_a_plain_message(client, post_sandbox, settings):
+    settings.STORE_POST_RETRIES = 0
+    _staff(client, "support")
+    parcel = registered_parcel()
+    post_sandbox.fault("http_503", service="single", times=10)
+    data = {"action": "refresh_from_post", "_selected_action": [parcel.pk]}
+    page = client.post(PARCELS, data, follow=True).content.decode()
+    assert "почта сейчас недоступна; попробуйте позже." in page
+    assert "Обновлено посылок: 0" in page
+    assert "PartnerUnavailable" not in page and "HTTP 503" not in page
