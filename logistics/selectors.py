@@ -318,7 +318,7 @@ _ORDER_PAGE_PARCEL_FIELDS = ("id", "order_id", "reference", "origin", "tracking_
 
 def order_shipping_get(*, order) -> OrderShipping:
     """What the order page shows about delivery, in two queries (the record with its pickup point, the parcels)."""
-    parcels = Parcel.objects.filter(order=order).only(*_ORDER_PAGE_PARCEL_FIELDS).order_by("id")
+    parcels = parcel_list_for_order(order=order).only(*_ORDER_PAGE_PARCEL_FIELDS)
     return OrderShipping(delivery=order_delivery_get(order=order), parcels=list(parcels))
 
 
