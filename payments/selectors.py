@@ -46,6 +46,7 @@ class OrderPaymentState:
     pay_by: datetime | None = None  # the order is cancelled if not paid by then
     refunds: tuple[Refund, ...] = ()  # REFUND: the order's refunds, oldest first (not those the provider refused)
     returned: bool = False  # REFUND: all that was paid is back with the shopper
+    by_support: bool = False  # REFUND: support returns the money by hand (pay on delivery, or the provider refused)
 
     @property
     def polling(self) -> bool:
@@ -73,14 +74,16 @@ def order_payment_state(*, order: Order) -> OrderPaymentState:
     latest = attempts[0] if attempts else None
     paid = next((p for p in reversed(attempts) if p.paid_at is not None), None)  # the first that paid
     if paid is not None and order.status == OrderStatus.CANCELLED:
-        refunds = tuple(
-            Refund.objects.filter(payment__order=order).exclude(status=RefundStatus.FAILED).order_by("created_at", "id")
-        )
+        every = tuple(Refund.objects.filter(payment__order=order).order_by("created_at", "id"))
+        refunds = tuple(r for r in every if r.status != RefundStatus.FAILED)
         back = sum((r.amount for r in refunds if r.status == RefundStatus.SUCCEEDED), Decimal(0))
         returned = back >= sum((p.amount for p in attempts if p.paid_at is not None), Decimal(0))
+        # no automatic way back: paid on delivery (a bank transfer needs the shopper's details) or the provider refused
+        by_support = not returned and (not paid.uses_provider or len(every) > len(refunds))
         return OrderPaymentState(
-            order=order, code=REFUND, payment=latest, paid=paid, refunds=refunds, returned=returned
-        )
+            order=order, code=REFUND, payment=latest, paid=paid, refunds=refunds, returned=returned,
+            by_support=by_support,
+        )  # fmt: skip
     if paid is not None:
         return OrderPaymentState(order=order, code=PAID, payment=latest, paid=paid)
     if order.status == OrderStatus.CANCELLED and attempts:

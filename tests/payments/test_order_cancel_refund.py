@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 from django.contrib.auth.models import Group
+from django.template.loader import render_to_string
 from django.test import Client
 
 from orders.models import OrderStatus
@@ -15,6 +16,7 @@ from payments.cod import cod_collected
 from payments.models import BankTransferRefundRequest, EventSource, PaymentStatus, Refund, RefundStatus
 from payments.refunds import order_refund
 from payments.sandbox.state import Fault
+from payments.selectors import order_payment_state
 from storefront.celery import app
 from storefront.core.money import format_money
 from storefront.notifications.models import Notification
@@ -177,3 +179,10 @@ def test_money_collected_on_delivery_is_left_to_support_when_its_order_is_cancel
     assert not BankTransferRefundRequest.objects.exists()  # staff ask for the shopper's account, then refund
     assert payment.events.filter(note__contains="bank-transfer refund is support's call").count() == 1
     assert not Notification.objects.filter(kind="order_cancelled_refund").exists()
+
+    # the shopper's order page says who returns the money, not "a few minutes" forever
+    state = order_payment_state(order=payment.order)
+    assert state.by_support
+    html = render_to_string("payments/partials/order_payment.html", {"state": state})
+    assert "Деньги вернёт служба поддержки" in html
+    assert "несколько минут" not in html
