@@ -264,6 +264,8 @@ def parcels_sync(*, actor="system", limit: int = 500) -> tuple[int, int]:
             made += len(parcels_create_for_order(order=order, actor=actor))
         except FxRateMissing:
             logger.warning("no EUR rate: parcels wait", extra={"order": order.number})
+        except Exception:  # the docstring's promise: this order is logged with its traceback, the others go on
+            logger.exception("parcels not made for this order", extra={"order": order.number})
     dropped = (
         Order.objects.filter(status=OrderStatus.CANCELLED, parcels__status=ParcelStatus.CREATED)
         .distinct()
