@@ -25,13 +25,12 @@ from typing import NamedTuple
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.transaction import TransactionManagementError
 from django.utils import timezone
 from django.utils.translation import gettext
 
 from orders.exceptions import CancelRefused
 from orders.models import Order, OrderStatus
-from orders.services import order_cancel, order_confirm, order_mark_returned, order_ship
+from orders.services import PlacingWrites, RowWrite, order_cancel, order_confirm, order_mark_returned, order_ship
 from storefront.accounts.phone import normalize_phone
 from storefront.core.money import Money, format_money, quantize
 
@@ -196,50 +195,74 @@ def cod_flag_clear(*, flag_id: int, actor, note: str) -> CodCustomerFlag:
 # --- the order and its payment --------------------------------------------------------------------------------------
 
 
-def cod_payment_start(*, order: Order, actor=SYSTEM, placing: bool = False) -> Payment:
-    """A pay-on-delivery order was just placed: confirm it without prepayment and open the payment the post collects.
+def cod_payment_start(*, order: Order, actor=SYSTEM) -> Payment:
+    """A pay-on-delivery order placed without its payment (demo data, the admin): confirm it without prepayment and
+    open the payment the post collects. The checkout writes both with the order instead (`cod_payment_placing`).
 
     Idempotent: a second call returns the payment the first one opened. Raises PaymentMethodUnavailable for an order
     placed with another method, OrderNotPayable for one no longer placed/confirmed. Runs in the caller's transaction
-    when there is one (the checkout confirms the order in the transaction that places it), else in its own.
-    `placing`: the caller's transaction inserted the order, so no other can see it yet: no lock to take, no earlier
-    payment to look for.
+    when there is one, else in its own.
     """
     if order.payment_method != PaymentMethod.CASH_ON_DELIVERY:
         raise PaymentMethodUnavailable(f"order {order.number} is paid by {order.payment_method}, not on delivery")
-    if placing and not connection.in_atomic_block:
-        raise TransactionManagementError("cod_payment_start(placing=True) runs in the placing transaction")
-    with transaction.atomic(savepoint=not placing):  # placing: a failure rolls the whole placing back anyway
-        if placing:
-            locked = order
-        else:
-            # No payment row exists yet, so the order row is the lock two concurrent calls meet on.
-            locked = Order.objects.select_for_update(no_key=True).get(pk=order.pk)
-            existing = CodCollection.objects.select_related("payment").filter(order_id=locked.pk).first()
-            if existing is not None:
-                return existing.payment
+    with transaction.atomic():
+        # No payment row exists yet, so the order row is the lock two concurrent calls meet on.
+        locked = Order.objects.select_for_update(no_key=True).get(pk=order.pk)
+        existing = CodCollection.objects.select_related("payment").filter(order_id=locked.pk).first()
+        if existing is not None:
+            return existing.payment
         if locked.status == OrderStatus.PLACED:
-            locked = order_confirm(order=locked, actor=actor, reason=gettext("Оплата при получении"), placing=placing)
+            locked = order_confirm(order=locked, actor=actor, reason=gettext("Оплата при получении"))
         elif locked.status != OrderStatus.CONFIRMED:
             raise OrderNotPayable(f"order {locked.number} is {locked.status}")
-        payment = Payment.objects.create(
-            order=locked,
-            method=PaymentMethod.CASH_ON_DELIVERY,
-            status=PaymentStatus.AWAITING_COLLECTION,
-            amount=locked.total,
-            currency=locked.currency,
-            capture=False,
-        )
-        PaymentEvent.objects.create(
-            payment=payment,
-            from_status="",
-            to_status=PaymentStatus.AWAITING_COLLECTION,
-            source=EventSource.SYSTEM,
-            note=f"to collect on delivery: {payment.amount} {payment.currency}",
-        )
-        CodCollection.objects.create(payment=payment, order=locked, amount=payment.amount)  # one parcel until split
+        payment, event, collection = _cod_payment_rows(locked)
+        payment.save(force_insert=True)
+        event.payment = payment
+        event.save(force_insert=True)
+        collection.payment = payment
+        collection.save(force_insert=True)
     order.status = locked.status
     return payment
+
+
+def cod_payment_placing(*, order: Order, actor=SYSTEM) -> PlacingWrites:
+    """A pay-on-delivery order being placed (orders.order_place's `with_order`): it is confirmed at once, without
+    prepayment, and its payment to collect is opened, in the statement that places it (nothing to wait for: no
+    partner is called)."""
+    if order.payment_method != PaymentMethod.CASH_ON_DELIVERY:
+        raise PaymentMethodUnavailable(f"an order paid by {order.payment_method} is not paid on delivery")
+    payment, event, collection = _cod_payment_rows(order)
+    payment_row = RowWrite(payment)
+    return PlacingWrites(
+        rows=[
+            payment_row,
+            RowWrite(event, refs={"payment_id": payment_row}),
+            RowWrite(collection, refs={"payment_id": payment_row}),
+        ],
+        status=OrderStatus.CONFIRMED,
+        actor=actor,
+        reason=gettext("Оплата при получении"),
+    )
+
+
+def _cod_payment_rows(order: Order) -> tuple[Payment, PaymentEvent, CodCollection]:
+    """The payment the post collects, its first event and the collection of its one parcel (until split), unsaved."""
+    payment = Payment(
+        order=order,
+        method=PaymentMethod.CASH_ON_DELIVERY,
+        status=PaymentStatus.AWAITING_COLLECTION,
+        amount=order.total,
+        currency=order.currency,
+        capture=False,
+    )
+    event = PaymentEvent(
+        payment=payment,
+        from_status="",
+        to_status=PaymentStatus.AWAITING_COLLECTION,
+        source=EventSource.SYSTEM,
+        note=f"to collect on delivery: {payment.amount} {payment.currency}",
+    )
+    return payment, event, CodCollection(payment=payment, order=order, amount=payment.amount)
 
 
 def cod_amount_for_order(order: Order) -> Money:

@@ -4,6 +4,7 @@ from .dispatches import dispatch_create, dispatch_hand_over, dispatch_parcels_ad
 from .parcels import SYSTEM, actor_parts, parcel_status_change, parcel_tracking_number_set  # noqa: F401
 from .pickups import PickupImportResult, pickup_points_import  # noqa: F401
 from .placement import (  # noqa: F401
+    order_delivery_placing,
     order_delivery_record,
     parcels_cancel_for_order,
     parcels_create_for_order,

@@ -1,8 +1,8 @@
 """From an order to parcels.
 
-- `order_delivery_record`: right after orders.order_place the checkout freezes how the order travels (method,
-  pickup point, cost, promise per origin, estimated duty) in an OrderDelivery row. Orders placed elsewhere
-  (demo data, the admin) get the same record lazily, computed for their placement moment.
+- `order_delivery_placing`: the checkout freezes how the order travels (method, pickup point, cost, promise per
+  origin, estimated duty) in an OrderDelivery row written with the order. Orders placed elsewhere (demo data, the
+  admin) get the same record lazily (`order_delivery_record`), computed for their placement moment.
 - `parcels_create_for_order`: once an order is confirmed (pay on delivery) or paid, its goods become parcels:
   one per origin warehouse, cross-border goods split under the duty-free threshold where the customs regime
   allows it (logistics.customs.parcel_plan), each cross-border parcel with its CN23 declaration.
@@ -19,11 +19,11 @@ import datetime
 import logging
 from decimal import Decimal
 
-from django.db import IntegrityError, connection, transaction
-from django.db.transaction import TransactionManagementError
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from orders.models import Order, OrderStatus, PaymentMethod
+from orders.services import PlacingWrites, RowWrite
 from payments.cod import cod_amount_for_order, cod_parcels_plan
 from storefront.catalog.exceptions import FxRateMissing
 from storefront.catalog.models import Origin
@@ -53,28 +53,25 @@ ORIGIN_COUNTRY = {Origin.CHINA: "CN", Origin.RUSSIA: "RU"}
 
 
 def order_delivery_record(
-    *,
-    order: Order,
-    pickup_point: PickupPoint | None = None,
-    actor,
-    quote: DeliveryQuote | None = None,
-    placing: bool = False,
+    *, order: Order, pickup_point: PickupPoint | None = None, actor, quote: DeliveryQuote | None = None
 ) -> OrderDelivery:
     """Freeze the order's delivery: the promise as it stood when the order was placed, the chosen pickup point,
-    the cost the order charged, the estimated duty. Idempotent: an order keeps its first record.
+    the cost the order charged, the estimated duty. Idempotent: an order keeps its first record. For an order
+    already placed (demo data, the admin); the checkout writes it with the order (`order_delivery_placing`).
 
-    `quote`: the one the checkout computed for this cart and address while placing (what the shopper was shown),
-    instead of computing it again from the order's lines. Runs in the caller's transaction when there is one (the
-    checkout records it in the placing transaction), else in its own. `placing`: the caller's transaction inserted
-    the order, so no other can see it yet: no record to look for, none to race with (no savepoints)."""
-    if placing:
-        if not connection.in_atomic_block:
-            raise TransactionManagementError("order_delivery_record(placing=True) runs in the placing transaction")
-        delivery = _order_delivery_new(order=order, pickup_point=pickup_point, quote=quote)
-        delivery.save(force_insert=True)
-        return delivery
+    `quote`: one computed for this order's lines and address (else computed here from the order's lines). Runs in
+    the caller's transaction when there is one, else in its own."""
     with transaction.atomic():
         return _order_delivery_record(order=order, pickup_point=pickup_point, quote=quote)
+
+
+def order_delivery_placing(
+    *, order: Order, pickup_point: PickupPoint | None, quote: DeliveryQuote | None
+) -> PlacingWrites:
+    """The delivery record of an order being placed (orders.order_place's `with_order`), written in the statement
+    that places it: `quote` is the one the checkout computed for this cart and address (what the shopper was shown),
+    `pickup_point` the one they chose (None: the nearest to the address)."""
+    return PlacingWrites(rows=[RowWrite(_order_delivery_new(order=order, pickup_point=pickup_point, quote=quote))])
 
 
 def _order_delivery_record(

@@ -17,7 +17,7 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        # Order numbers: MS-2611-000123, the last part from this sequence (orders.services._order_number_next).
+        # Order numbers: MS-2611-000123, the last part from this sequence (orders/services/placing.py).
         migrations.RunSQL(
             "CREATE SEQUENCE orders_order_number_seq START 1001",
             "DROP SEQUENCE orders_order_number_seq",

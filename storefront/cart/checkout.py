@@ -21,13 +21,13 @@ from django.views.decorators.http import require_http_methods
 from django_htmx.http import HttpResponseClientRedirect
 
 from logistics.selectors import CheckoutDelivery, checkout_delivery_get, pickup_point_get
-from logistics.services import order_delivery_record
+from logistics.services import order_delivery_placing
 from orders.exceptions import OrderDetailsInvalid, OrderError
 from orders.models import DeliveryMethod, Order, PaymentMethod
 from orders.notify import order_link
 from orders.selectors import order_get_by_idempotency_key, order_list_for_user, order_path
-from orders.services import OrderDetails, order_place
-from payments.cod import cod_eligibility, cod_payment_start
+from orders.services import LineRequest, OrderDetails, PlacingWrites, order_place
+from payments.cod import cod_eligibility, cod_payment_placing
 from payments.exceptions import PaymentError
 from payments.services import order_payment_begin
 from storefront.accounts.phone import display_phone
@@ -297,17 +297,20 @@ def _place(request, draft: Draft):
     pickup_point = step_forms["delivery"].pickup_point  # checked by the form: the chosen one, still working
     cod = details.payment_method == PaymentMethod.CASH_ON_DELIVERY
 
-    def with_order(order: Order) -> None:
-        """Committed with the order, or not at all: the promise, pickup point and duty frozen (logistics), with the
-        quote the review step showed; a pay-on-delivery order confirmed with its payment to collect (payments)."""
-        order_delivery_record(order=order, pickup_point=pickup_point, actor=actor, quote=delivery.quote, placing=True)
-        if cod:  # no partner to call: nothing in the transaction waits on the network
-            cod_payment_start(order=order, actor="system", placing=True)
+    def with_order(order: Order) -> list[PlacingWrites]:
+        """Written with the order, in the statement that places it: the promise, pickup point and duty frozen
+        (logistics), with the quote the review step showed; a pay-on-delivery order confirmed with its payment to
+        collect (payments; no partner to call)."""
+        writes = [order_delivery_placing(order=order, pickup_point=pickup_point, quote=delivery.quote)]
+        if cod:
+            writes.append(cod_payment_placing(order=order))
+        return writes
 
+    source = CartOrderSource(
+        cart, lines=[LineRequest(sku_id=v.line.sku_id, quantity=v.line.quantity) for v in view.lines]
+    )
     try:
-        order = order_place(
-            details=details, actor=actor, idempotency_key=key, cart=CartOrderSource(cart), with_order=with_order
-        )
+        order = order_place(details=details, actor=actor, idempotency_key=key, cart=source, with_order=with_order)
     except OrderDetailsInvalid as exc:
         step = next(s.name for s in STEPS if exc.field in s.form_class.base_fields)
         draft.reopen(step)

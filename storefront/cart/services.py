@@ -6,7 +6,7 @@ both pass the stock check on the same line; merging at login locks the guest car
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 
 from django.db import transaction
 from django.utils import timezone
@@ -136,16 +136,21 @@ def cart_merge(*, user, guest_cart_id: int | None) -> Cart | None:
 
 
 class CartOrderSource:
-    """The cart as order_place sees it: its lines, read inside the placing transaction, then removed."""
+    """The cart as order_place sees it: its lines (as the checkout has just read them, else read here), removed by
+    the statement that places the order."""
 
-    def __init__(self, cart: Cart):
+    def __init__(self, cart: Cart, *, lines: Sequence[LineRequest] | None = None):
         self.cart = cart
+        self.lines = lines
 
     def order_lines(self) -> Sequence[LineRequest]:
+        if self.lines is not None:
+            return self.lines
         return [
             LineRequest(sku_id=sku_id, quantity=quantity)
             for sku_id, quantity in CartLine.objects.filter(cart=self.cart).values_list("sku_id", "quantity")
         ]
 
-    def consume(self, *, sku_ids: Iterable[int]) -> None:
-        CartLine.objects.filter(cart=self.cart, sku_id__in=list(sku_ids)).delete()
+    def consume_sql(self, *, sku_ids: Sequence[int]) -> tuple[str, list]:
+        table = CartLine._meta.db_table
+        return f"DELETE FROM {table} WHERE cart_id = %s AND sku_id = ANY(%s)", [self.cart.pk, list(sku_ids)]

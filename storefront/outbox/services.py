@@ -60,6 +60,28 @@ def _require_known_task(name: str) -> None:
         raise ValueError(f"unknown Celery task {name!r}")
 
 
+def outbox_job_new(
+    *,
+    task: str,
+    kwargs: dict,
+    key: str | None = None,
+    queue: str | None = None,
+    args: list | None = None,
+    available_at: datetime | None = None,
+) -> OutboxJob:
+    """The job, not saved: for outbox_enqueue, or for a statement that inserts it with the rows it is about (order
+    placing, orders/services/placing.py), where the relay finds it once that statement has committed."""
+    _require_known_task(task)
+    return OutboxJob(
+        task=task,
+        args=args or [],
+        kwargs=kwargs,
+        key=key or uuid.uuid4().hex,
+        queue=queue or "",
+        available_at=available_at or timezone.now(),
+    )
+
+
 def outbox_enqueue(
     *,
     task: str,
@@ -77,15 +99,7 @@ def outbox_enqueue(
     a duplicate then raises IntegrityError and the caller's transaction rolls back.
     """
     _require_transaction("outbox_enqueue")
-    _require_known_task(task)
-    job = OutboxJob(
-        task=task,
-        args=args or [],
-        kwargs=kwargs,
-        key=key or uuid.uuid4().hex,
-        queue=queue or "",
-        available_at=available_at or timezone.now(),
-    )
+    job = outbox_job_new(task=task, kwargs=kwargs, key=key, queue=queue, args=args, available_at=available_at)
     if fresh_key:
         job.save(force_insert=True)
         return job

@@ -4,7 +4,6 @@ from orders.demo import STATUS_PATHS, order_walk_to
 from orders.exceptions import InvalidTransition, ReasonRequired
 from orders.models import ALLOWED_TRANSITIONS, OrderStatus, OrderStatusChange
 from orders.services import (
-    _transition,
     order_cancel,
     order_complete,
     order_confirm,
@@ -13,6 +12,7 @@ from orders.services import (
     order_pack,
     order_ship,
 )
+from orders.services.status import _transition
 from tests.accounts.factories import UserFactory
 from tests.catalog.factories import SkuFactory
 
