@@ -35,7 +35,7 @@ from storefront.accounts.phone import display_phone
 from .forms import AddressForm, ContactForm, DeliveryForm, PaymentForm
 from .selectors import cart_view_get
 from .services import CartOrderSource, cart_prices_accept
-from .session import cart_for_request, cart_remember
+from .session import cart_for_request, cart_remember, cart_view_for_request
 
 logger = logging.getLogger(__name__)
 
@@ -254,8 +254,8 @@ def _place(request, draft: Draft):
         existing = order_get_by_idempotency_key(key=key)
         if existing is not None:
             return _redirect(request, _placed_url(existing))
-    cart = cart_for_request(request)
-    view = cart_view_get(cart=cart, images=False)
+    view = cart_view_for_request(request)
+    cart = view.cart
     if view.is_empty:
         # a second submit that loaded the session before the first one saved it: the first one emptied the cart
         existing = order_get_by_idempotency_key(key=key) if key in draft.keys else None

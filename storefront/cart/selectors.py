@@ -6,10 +6,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.db import connection
 from django.db.models import Prefetch, Sum
 
 from storefront.catalog.exceptions import FxRateMissing
-from storefront.catalog.models import ProductImage, Sku
+from storefront.catalog.models import Product, ProductImage, Sku
 from storefront.catalog.selectors import fx_rate_get, price_to_rub
 from storefront.core.money import quantize
 
@@ -106,6 +107,60 @@ class CartView:
         return not self.lines
 
 
+# The cart with its lines, SKUs and products in one statement (cart_view_read): what placing an order reads of them.
+_CART_READ_SQL = """
+SELECT c.id, c.user_id, c.created_at, c.updated_at,
+       l.id, l.sku_id, l.quantity, l.price_rub_seen, l.added_at,
+       s.product_id, s.code, s.options, s.price, s.currency, s.stock, s.is_active,
+       p.title, p.slug, p.is_active, p.origin, p.weight_grams
+FROM cart_cart c
+LEFT JOIN cart_cartline l ON l.cart_id = c.id
+LEFT JOIN catalog_sku s ON s.id = l.sku_id
+LEFT JOIN catalog_product p ON p.id = s.product_id
+WHERE {where}
+ORDER BY l.added_at, l.id
+"""
+_CART_FIELDS = ("id", "user_id", "created_at", "updated_at")
+_LINE_FIELDS = ("id", "cart_id", "sku_id", "quantity", "price_rub_seen", "added_at")
+_SKU_FIELDS = ("id", "product_id", "code", "options", "price", "currency", "stock", "is_active")
+_PRODUCT_FIELDS = ("id", "title", "slug", "is_active", "origin", "weight_grams")
+
+
+def cart_view_read(*, user, cart_id: int | None) -> CartView:
+    """The shopper's cart (cart_get) as cart_view_get(images=False) sees it, read in one statement: the cart, its
+    lines, their SKUs and products (only the fields placing an order and its messages use; others load on access)."""
+    if getattr(user, "is_authenticated", False):
+        where, params = "c.user_id = %s", [user.pk]
+    elif cart_id:
+        where, params = "c.id = %s AND c.user_id IS NULL", [cart_id]
+    else:
+        return CartView(cart=None, lines=[])
+    with connection.cursor() as cursor:
+        cursor.execute(_CART_READ_SQL.format(where=where), params)
+        rows = cursor.fetchall()
+    if not rows:
+        return CartView(cart=None, lines=[])
+    cart = _loaded(Cart, dict(zip(_CART_FIELDS, rows[0][:4], strict=True)))
+    options = Sku._meta.get_field("options")
+    lines = []
+    for row in rows:
+        if row[4] is None:  # a cart without lines
+            break
+        line = _loaded(CartLine, dict(zip(_LINE_FIELDS, (row[4], cart.pk, *row[5:9]), strict=True)))
+        sku_values = (row[5], row[9], row[10], options.from_db_value(row[11], None, connection), *row[12:16])
+        sku = _loaded(Sku, dict(zip(_SKU_FIELDS, sku_values, strict=True)))
+        sku.product = _loaded(Product, dict(zip(_PRODUCT_FIELDS, (row[9], *row[16:21]), strict=True)))
+        line.cart, line.sku = cart, sku
+        lines.append(line)
+    return _cart_view(cart, lines, images=False)
+
+
+def _loaded(model, values: dict):
+    """An instance as the ORM would load it with only these fields (the others load when first read)."""
+    fields = [f.attname for f in model._meta.concrete_fields if f.attname in values]
+    return model.from_db(connection.alias, fields, [values[name] for name in fields])
+
+
 def cart_view_get(*, cart: Cart | None, images: bool = True) -> CartView:
     """The cart with today's prices and what changed since each line was added (two queries; one without the
     `images` a page shows)."""
@@ -116,7 +171,10 @@ def cart_view_get(*, cart: Cart | None, images: bool = True) -> CartView:
         qs = qs.prefetch_related(
             Prefetch("sku__product__images", queryset=ProductImage.objects.exclude(image="").order_by("position", "id"))
         )
-    lines = list(qs)
+    return _cart_view(cart, list(qs), images=images)
+
+
+def _cart_view(cart: Cart, lines: list[CartLine], *, images: bool) -> CartView:
     prices = sku_prices_rub(line.sku for line in lines)
     views = []
     for line in lines:

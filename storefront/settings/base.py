@@ -103,7 +103,7 @@ STORE_CATALOG_LOCAL_SECONDS = env.float("STORE_CATALOG_LOCAL_SECONDS", default=1
 STORE_CATALOG_LOCAL_BYTES = env.int("STORE_CATALOG_LOCAL_BYTES", default=64 * 1024 * 1024)
 # Feed pictures are fetched from the internet only: loopback/private/link-local hosts are refused unless allowed.
 STORE_CATALOG_PICTURES_PRIVATE_HOSTS = env.bool("STORE_CATALOG_PICTURES_PRIVATE_HOSTS", default=False)
-SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+SESSION_ENGINE = "storefront.core.sessions"  # cached_db, one statement per update (see the module)
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
