@@ -27,6 +27,7 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import NamedTuple, Protocol
 
+import psycopg
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
@@ -296,7 +297,7 @@ taken AS (
 ),
 order_seq AS (
     SELECT nextval('orders_order_number_seq')::text AS n
-    WHERE orders_lines_current((SELECT count(*) FROM taken) = %s)
+    WHERE orders_lines_current((SELECT count(*) FROM taken) = %s::bigint)
 ),
 {writes}
 SELECT placed_order.id, placed_order.number, ARRAY(SELECT ARRAY[id, stock] FROM taken) FROM placed_order
@@ -338,7 +339,7 @@ def _order_write(
     prefix = f"{settings.STORE_ORDER_NUMBER_PREFIX}-{timezone.localtime(order.placed_at):%y%m}-"
     order_sql, order_params = insert_select(
         order,
-        refs={"number": ("%s || lpad(order_seq.n, greatest(6, length(order_seq.n)), '0')", [prefix])},
+        refs={"number": ("%s::text || lpad(order_seq.n, greatest(6, length(order_seq.n)), '0')", [prefix])},
         sources=["order_seq"],
         returning="id, number",
     )
@@ -392,8 +393,11 @@ def _order_write(
 
 
 def _execute(sql: str, params: list):
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+    """Run the placing statement as a prepared statement of this connection (a server-binding cursor): parsed and
+    planned once per connection and shape (number of lines, the other apps' rows), not on every order."""
+    connection.ensure_connection()
+    with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
+        cursor.execute(sql, params, prepare=True)
         return cursor.fetchone()
 
 

@@ -43,7 +43,7 @@ def insert_select(
 ) -> tuple[str, list]:
     """(sql, params) of `INSERT INTO <obj's table> (...) SELECT ... FROM <sources> RETURNING <returning>`.
 
-    `refs`: {field attname: SQL expression over `sources`, or (expression, its parameters)} for the columns the
+    `refs`: {field attname: SQL expression over `sources`, or (expression, its typed parameters)} for the columns the
     statement fills in (e.g. {"order_id": "placed_order.id"}); every other concrete field takes the instance's value
     as a parameter. The primary key is left to its sequence unless set on the instance. `sources` are CTE names of
     one row each."""
@@ -66,6 +66,14 @@ def insert_select(
     return sql, params
 
 
+def _param_type(field) -> str:
+    """The parameter's SQL type (the statement may be prepared: the server must know it): the column's, without a
+    length or precision, so a value too long fails on the column instead of being cut by the cast."""
+    db_type = field.db_type(connection) or "text"
+    db_type = db_type.split("(", 1)[0].strip()
+    return "text" if db_type in ("varchar", "char") else db_type
+
+
 @lru_cache(maxsize=256)
 def _insert_plan(model: type[Model], refs: tuple, sources: tuple, returning: str, pk_from_sequence: bool):
     """The SQL of insert_select for this model and these refs, and what fills its parameters in order: a field (its
@@ -86,7 +94,7 @@ def _insert_plan(model: type[Model], refs: tuple, sources: tuple, returning: str
         if field.primary_key and pk_from_sequence:
             continue
         columns.append(qn(field.column))
-        values.append("%s")
+        values.append(f"%s::{_param_type(field)}")
         plan.append(field)
     sql = f"INSERT INTO {qn(meta.db_table)} ({', '.join(columns)}) SELECT {', '.join(values)}"
     if sources:

@@ -85,6 +85,10 @@ if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
 # Persistent connections: closing them per request costs 3-9x throughput (PERFORMANCE.md).
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=600)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# Django turns psycopg's prepared statements off (prepare_threshold None) for the sake of connection poolers in
+# transaction mode, which we do not run. Nothing is prepared by itself (Django's cursors bind on the client);
+# only a statement executed with prepare=True on a server-binding cursor is (order placing, orders/services/placing).
+DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = env.int("DB_PREPARE_THRESHOLD", default=1_000_000)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env("REDIS_URL", default="redis://127.0.0.1:6379/0")
