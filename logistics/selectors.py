@@ -19,6 +19,7 @@ from storefront.catalog.exceptions import FxRateMissing
 from storefront.catalog.models import Origin
 from storefront.catalog.selectors import fx_rate_get
 from storefront.core.money import quantize
+from storefront.core.sql import row_get
 
 from .customs import ParcelPlan, ShipItem, customs_rule_get, duty_eur, eur_rate_get, parcel_plan, to_eur
 from .models import CustomsRule, DeliveryMethod, OrderDelivery, Parcel, PickupPoint, Region
@@ -252,10 +253,14 @@ def _nearest_by_postcode(qs: QuerySet[PickupPoint], digits: str) -> QuerySet[Pic
 
 
 def pickup_point_get(*, pk: int | str | None) -> PickupPoint | None:
+    """A working pickup point by id (the checkout checks the chosen one on every step and when placing)."""
     try:
-        return PickupPoint.objects.filter(pk=int(pk), is_active=True).first()
+        pk = int(pk)
     except (TypeError, ValueError):
         return None
+    if not -(2**63) <= pk < 2**63:
+        return None
+    return row_get(PickupPoint, where="id = %s AND is_active", params=[pk])
 
 
 # --- orders --------------------------------------------------------------------------------------------------------

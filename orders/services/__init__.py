@@ -6,6 +6,7 @@ from .placing import (
     OrderSource,
     PlacingWrites,
     RowWrite,
+    SkuSnapshot,
     idempotency_key_new,
     order_place,
 )
@@ -31,6 +32,7 @@ __all__ = [
     "OrderSource",
     "PlacingWrites",
     "RowWrite",
+    "SkuSnapshot",
     "idempotency_key_new",
     "order_await_payment",
     "order_cancel",

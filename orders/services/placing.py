@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import NamedTuple, Protocol
@@ -70,6 +70,10 @@ class OrderSource(Protocol):
     """Where an order's lines come from (the cart): read before placing, consumed by the placing statement."""
 
     def order_lines(self) -> Sequence[LineRequest]: ...
+
+    def sku_snapshot(self) -> Mapping[int, SkuSnapshot] | None:
+        """The lines' SKUs as the caller has just read them (SkuSnapshot), or None: order_place reads them."""
+        ...
 
     def consume_sql(self, *, sku_ids: Sequence[int]) -> tuple[str, list]:
         """(sql, params) of one data-modifying statement (a DELETE) that removes those SKUs' lines: it runs as a CTE
@@ -119,7 +123,10 @@ class PlacingWrites:
     reason: str = ""
 
 
-class _SkuRow(NamedTuple):
+class SkuSnapshot(NamedTuple):
+    """What placing reads of a SKU and its product. The placing statement re-checks the price, currency, sale and
+    stock under its lock, so a caller that has just read them (the checkout's cart) may hand them in."""
+
     id: int
     code: str
     options: dict
@@ -168,8 +175,12 @@ def order_place(
         if existing is None:
             raise
         return existing
-    for _attempt in range(PLACING_ATTEMPTS):
-        skus = _skus_read(wanted)
+    known = cart.sku_snapshot() if cart is not None else None
+    for attempt in range(PLACING_ATTEMPTS):
+        if attempt == 0 and known is not None and all(pk in known for pk in wanted):
+            skus = {pk: known[pk] for pk in wanted}
+        else:
+            skus = _skus_read(wanted)
         order, order_lines = _order_build(details=details, actor=actor, key=key, wanted=wanted, skus=skus)
         writes = list(with_order(order)) if with_order is not None else []
         try:
@@ -191,7 +202,7 @@ def order_place(
     raise OrderError()  # the goods kept changing under the order: "try again"
 
 
-def _skus_read(wanted: dict[int, int]) -> dict[int, _SkuRow]:
+def _skus_read(wanted: dict[int, int]) -> dict[int, SkuSnapshot]:
     with connection.cursor() as cursor:
         cursor.execute(
             """
@@ -205,12 +216,14 @@ def _skus_read(wanted: dict[int, int]) -> dict[int, _SkuRow]:
     skus = {}
     for row in rows:
         options = row[2]
-        skus[row[0]] = _SkuRow(row[0], row[1], json.loads(options) if isinstance(options, str) else options, *row[3:])
+        skus[row[0]] = SkuSnapshot(
+            row[0], row[1], json.loads(options) if isinstance(options, str) else options, *row[3:]
+        )
     return skus
 
 
 def _order_build(
-    *, details: OrderDetails, actor, key: str, wanted: dict[int, int], skus: dict[int, _SkuRow]
+    *, details: OrderDetails, actor, key: str, wanted: dict[int, int], skus: dict[int, SkuSnapshot]
 ) -> tuple[Order, list[OrderLine]]:
     """The order and its lines as they will be written (not saved), or the reason it cannot be placed."""
     rates: dict[str, Decimal] = {}
@@ -310,7 +323,7 @@ def _order_write(
     actor,
     order_lines: list[OrderLine],
     wanted: dict[int, int],
-    skus: dict[int, _SkuRow],
+    skus: dict[int, SkuSnapshot],
     writes: list[PlacingWrites],
     cart: OrderSource | None,
 ) -> list[tuple[int, int]]:
@@ -419,7 +432,7 @@ def _quantities(lines: Iterable[LineRequest]) -> dict[int, int]:
     return dict(sorted(wanted.items()))
 
 
-def _sku_title(sku: _SkuRow) -> str:
+def _sku_title(sku: SkuSnapshot) -> str:
     options = ", ".join(str(v) for v in (sku.options or {}).values())
     return f"{sku.title} ({options})" if options else sku.title
 

@@ -26,7 +26,7 @@ from orders.exceptions import OrderDetailsInvalid, OrderError
 from orders.models import DeliveryMethod, Order, PaymentMethod
 from orders.notify import order_link
 from orders.selectors import order_get_by_idempotency_key, order_list_for_user, order_path
-from orders.services import LineRequest, OrderDetails, PlacingWrites, order_place
+from orders.services import OrderDetails, PlacingWrites, order_place
 from payments.cod import cod_eligibility, cod_payment_placing
 from payments.exceptions import PaymentError
 from payments.services import order_payment_begin
@@ -306,9 +306,7 @@ def _place(request, draft: Draft):
             writes.append(cod_payment_placing(order=order))
         return writes
 
-    source = CartOrderSource(
-        cart, lines=[LineRequest(sku_id=v.line.sku_id, quantity=v.line.quantity) for v in view.lines]
-    )
+    source = CartOrderSource(cart, view=view)  # the lines and SKUs as read above: not read again
     try:
         order = order_place(details=details, actor=actor, idempotency_key=key, cart=source, with_order=with_order)
     except OrderDetailsInvalid as exc:

@@ -11,13 +11,13 @@ from collections.abc import Sequence
 from django.db import transaction
 from django.utils import timezone
 
-from orders.services import LineRequest
+from orders.services import LineRequest, SkuSnapshot
 from orders.validators import MAX_LINE_QUANTITY
 from storefront.catalog.models import Sku
 
 from .exceptions import LineNotFound, NotEnoughStock, QuantityInvalid, SkuNotFound, SkuUnavailable
 from .models import Cart, CartLine
-from .selectors import cart_view_get, sku_prices_rub
+from .selectors import CartView, cart_view_get, sku_prices_rub
 
 
 def _quantity_clean(quantity) -> int:
@@ -136,20 +136,38 @@ def cart_merge(*, user, guest_cart_id: int | None) -> Cart | None:
 
 
 class CartOrderSource:
-    """The cart as order_place sees it: its lines (as the checkout has just read them, else read here), removed by
-    the statement that places the order."""
+    """The cart as order_place sees it: its lines (as the checkout has just read them: `view`, else read here),
+    removed by the statement that places the order."""
 
-    def __init__(self, cart: Cart, *, lines: Sequence[LineRequest] | None = None):
+    def __init__(self, cart: Cart, *, view: CartView | None = None):
         self.cart = cart
-        self.lines = lines
+        self.view = view
 
     def order_lines(self) -> Sequence[LineRequest]:
-        if self.lines is not None:
-            return self.lines
+        if self.view is not None:
+            return [LineRequest(sku_id=v.line.sku_id, quantity=v.line.quantity) for v in self.view.lines]
         return [
             LineRequest(sku_id=sku_id, quantity=quantity)
             for sku_id, quantity in CartLine.objects.filter(cart=self.cart).values_list("sku_id", "quantity")
         ]
+
+    def sku_snapshot(self) -> dict[int, SkuSnapshot] | None:
+        if self.view is None:
+            return None
+        return {
+            v.sku.pk: SkuSnapshot(
+                id=v.sku.pk,
+                code=v.sku.code,
+                options=v.sku.options,
+                price=v.sku.price,
+                currency=v.sku.currency,
+                stock=v.sku.stock,
+                sellable=v.sku.is_active and v.sku.product.is_active,
+                product_id=v.sku.product_id,
+                title=v.sku.product.title,
+            )
+            for v in self.view.lines
+        }
 
     def consume_sql(self, *, sku_ids: Sequence[int]) -> tuple[str, list]:
         table = CartLine._meta.db_table

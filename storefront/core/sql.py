@@ -102,3 +102,33 @@ def _insert_plan(model: type[Model], refs: tuple, sources: tuple, returning: str
     if returning:
         sql += f" RETURNING {returning}"
     return sql, tuple(plan)
+
+
+def row_get(model: type[Model], *, where: str, params: Sequence) -> Model | None:
+    """The first row of `model` matching a plain SQL `where` (its own columns), loaded as the ORM would load it, for
+    a lookup a hot path makes on every request: a queryset's compilation costs ~0.5 ms of CPU here, the statement
+    itself ~0.15 ms."""
+    sql, attnames = _select_plan(model)
+    with connection.cursor() as cursor:
+        cursor.execute(f"{sql} WHERE {where} LIMIT 1", params)
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    return model.from_db(connection.alias, attnames, _from_db_values(model, row))
+
+
+@lru_cache(maxsize=64)
+def _select_plan(model: type[Model]) -> tuple[str, tuple[str, ...]]:
+    qn = connection.ops.quote_name
+    fields = model._meta.concrete_fields
+    columns = ", ".join(qn(f.column) for f in fields)
+    return f"SELECT {columns} FROM {qn(model._meta.db_table)}", tuple(f.attname for f in fields)
+
+
+def _from_db_values(model: type[Model], row: Sequence) -> list:
+    """Column values through each field's from_db_value (JSON parsed, as the ORM's converters do)."""
+    values = list(row)
+    for i, field in enumerate(model._meta.concrete_fields):
+        if hasattr(field, "from_db_value"):
+            values[i] = field.from_db_value(values[i], None, connection)
+    return values
