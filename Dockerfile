@@ -7,4 +7,4 @@ RUN pip install --no-cache-dir -r requirements.lock && SECRET_KEY=build ALLOWED_
 RUN useradd --system --uid 1000 store && chown -R store /app
 USER store
 EXPOSE 8000
-CMD ["gunicorn", "storefront.wsgi", "-w", "2", "-b", "0.0.0.0:8000", "--access-logfile", "-"]
+CMD ["gunicorn", "storefront.wsgi", "-b", "0.0.0.0:8000", "--access-logfile", "-"]

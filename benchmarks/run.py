@@ -14,6 +14,7 @@ import contextlib
 import json
 import os
 import platform
+import runpy
 import secrets
 import shutil
 import signal
@@ -51,7 +52,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("-d", "--duration", type=int, default=10, help="seconds per wrk run (default 10)")
     p.add_argument("--repeats", type=int, default=2, help="runs per figure, median reported (default 2, minimum 2)")
     p.add_argument("--warmup", type=int, default=3, help="seconds of warm-up per scenario (default 3)")
-    p.add_argument("--workers", type=int, default=2, help="gunicorn sync workers (default 2, as production)")
+    p.add_argument(
+        "--workers", type=int, default=None, help="gunicorn sync workers (default: production's, gunicorn.conf.py)"
+    )
     p.add_argument("--only", default="", help="comma-separated scenario names (the ceiling always runs)")
     p.add_argument("--access-log", action="store_true", help="gunicorn --access-logfile - (production's) to a file")
     p.add_argument(
@@ -154,9 +157,10 @@ def free_port() -> int:
 
 
 class Gunicorn:
-    """`gunicorn storefront.wsgi -w 2` as in the Dockerfile, bound to loopback; always stopped on exit."""
+    """`gunicorn storefront.wsgi` as in the Dockerfile (its settings from gunicorn.conf.py, run from the project
+    folder), bound to loopback; always stopped on exit."""
 
-    def __init__(self, env: dict[str, str], *, workers: int, access_log: bool, log_dir: Path) -> None:
+    def __init__(self, env: dict[str, str], *, workers: int | None, access_log: bool, log_dir: Path) -> None:
         self.env = env
         self.port = free_port()
         self.base_url = f"http://127.0.0.1:{self.port}"
@@ -165,11 +169,13 @@ class Gunicorn:
         self.command = [
             str(exe) if exe.exists() else "gunicorn",
             "storefront.wsgi",
-            "-w",
-            str(workers),
             "-b",
             f"127.0.0.1:{self.port}",
         ]
+        if workers is not None:
+            self.command += ["-w", str(workers)]
+        # what gunicorn will run: -w, else gunicorn.conf.py's (WEB_CONCURRENCY or two per core)
+        self.workers = workers or runpy.run_path(str(ROOT / "gunicorn.conf.py"))["workers"]
         if access_log:
             self.command += ["--access-logfile", str(log_dir / "access.log")]
         self.proc: subprocess.Popen | None = None
@@ -532,6 +538,7 @@ def main(argv: list[str] | None = None) -> int:
         "cpu_busy_before": busy,
         "loadavg_before": load_before,
         "gunicorn": " ".join(server.command).replace(str(Path(tmp)), "$TMP"),
+        "gunicorn_workers": server.workers,
         "wrk": {"threads": args.threads, "duration_s": args.duration, "repeats": args.repeats},
         "status_checks": checks,
         "prime": primed,
@@ -543,7 +550,8 @@ def main(argv: list[str] | None = None) -> int:
     out.write_text(json.dumps(result, indent=2, ensure_ascii=False))
     print()
     print(
-        f"{started:%Y-%m-%d %H:%M} UTC, {result['machine']['cpus']} CPUs, commit {result['commit']}, {seeded}; "
+        f"{started:%Y-%m-%d %H:%M} UTC, {result['machine']['cpus']} CPUs, {server.workers} gunicorn workers, "
+        f"commit {result['commit']}, {seeded}; "
         f"busy before: {busy if busy is None else f'{busy:.0%}'}, load {load_before}"
     )
     for c, level in levels.items():

@@ -1,0 +1,13 @@
+"""gunicorn's production settings: the Dockerfile and docker-compose start gunicorn in the project folder, which
+loads this file; benchmarks/run.py starts it the same way.
+
+Sync workers (PERFORMANCE.md: they beat threads for database-heavy views on 2 cores), two per core: a request that
+waits on PostgreSQL (placing an order: about a third of its time) leaves its core idle with one worker per core.
+Measured on this 2-core machine, same run, same ceiling: checkout placement 134 -> 162 orders/s from 2 to 4 workers,
+the constant view unchanged (benchmarks/README.md, "Checkout placement"). WEB_CONCURRENCY overrides it.
+"""
+
+import multiprocessing
+import os
+
+workers = int(os.environ.get("WEB_CONCURRENCY", 2 * multiprocessing.cpu_count()))
