@@ -28,6 +28,12 @@ class ItemUnavailable(OrderError):
             super().__init__(gettext("Такого товара нет в каталоге."))
 
 
+class PricesChanged(OrderError):
+    """A price changed between the shopper's last look at it (the cart the checkout read) and the placing."""
+
+    message = _("Цены изменились. Проверьте сумму и подтвердите заказ ещё раз.")
+
+
 class OutOfStock(OrderError):
     """Not enough stock for one or more lines; `items` is [(title, available)]."""
 

@@ -34,6 +34,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Model
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from psycopg.types.numeric import Int8Dumper
 
 from storefront.accounts.phone import normalize_phone
 from storefront.catalog.exceptions import FxRateMissing
@@ -42,7 +43,15 @@ from storefront.core.money import quantize
 from storefront.core.sql import insert_select
 from storefront.outbox.services import outbox_job_new
 
-from ..exceptions import EmptyOrder, ItemUnavailable, OrderDetailsInvalid, OrderError, OutOfStock, QuantityInvalid
+from ..exceptions import (
+    EmptyOrder,
+    ItemUnavailable,
+    OrderDetailsInvalid,
+    OrderError,
+    OutOfStock,
+    PricesChanged,
+    QuantityInvalid,
+)
 from ..models import (
     ALLOWED_TRANSITIONS,
     DeliveryMethod,
@@ -154,7 +163,8 @@ def order_place(
     """Place an order from `lines` or from `cart` (exactly one): prices, rates and stock all read from the database.
 
     `actor` is the shopper (a User) or "guest". Returns the order; a repeated key returns the order already placed
-    with it. Raises EmptyOrder, QuantityInvalid, ItemUnavailable, OutOfStock, OrderDetailsInvalid; nothing is
+    with it. Raises EmptyOrder, QuantityInvalid, ItemUnavailable, OutOfStock, OrderDetailsInvalid, and PricesChanged
+    when a cart's SKU snapshot (what the shopper confirmed) no longer has the price the database has; nothing is
     written when it raises.
 
     `with_order(order)` is given the order about to be written (every field but its id and number) and returns what
@@ -176,11 +186,18 @@ def order_place(
             raise
         return existing
     known = cart.sku_snapshot() if cart is not None else None
+    if known is not None and not all(pk in known for pk in wanted):
+        known = None
     for attempt in range(PLACING_ATTEMPTS):
-        if attempt == 0 and known is not None and all(pk in known for pk in wanted):
+        if attempt == 0 and known is not None:
             skus = {pk: known[pk] for pk in wanted}
         else:
             skus = _skus_read(wanted)
+            if known is not None and any(
+                pk in skus and (skus[pk].price, skus[pk].currency) != (known[pk].price, known[pk].currency)
+                for pk in wanted
+            ):
+                raise PricesChanged()  # the shopper confirmed other prices: they see the new ones first
         order, order_lines = _order_build(details=details, actor=actor, key=key, wanted=wanted, skus=skus)
         writes = list(with_order(order)) if with_order is not None else []
         try:
@@ -357,10 +374,14 @@ def _order_write(
         returning="id, number",
     )
     ctes.append(("placed_order", order_sql, order_params))
-    to_order = {"placed_order": "placed_order.id"}
-    for i, obj in enumerate([*order_lines, *history]):
-        sql, params = insert_select(obj, refs={"order_id": to_order["placed_order"]}, sources=["placed_order"])
-        ctes.append((f"order_row_{i}", sql, params))
+    for i, line in enumerate(order_lines):
+        sql, params = insert_select(line, refs={"order_id": "placed_order.id"}, sources=["placed_order"])
+        ctes.append((f"order_line_{i}", sql, params))
+    for i, change in enumerate(history):
+        # each history row reads the one before it, so it is inserted after it: ids in the order of the moves
+        sources = ["placed_order"] + ([f"order_history_{i - 1}"] if i else [])
+        sql, params = insert_select(change, refs={"order_id": "placed_order.id"}, sources=sources)
+        ctes.append((f"order_history_{i}", sql, params))
     job = outbox_job_new(task="orders.tasks.order_placed_notify", kwargs={}, key="-")
     sql, params = insert_select(
         job,
@@ -405,12 +426,27 @@ def _order_write(
     return [tuple(pair) for pair in row[2]]
 
 
+class _PreparedCursor(psycopg.Cursor):
+    """psycopg's server-binding cursor, its statements prepared: parsed and planned once per connection and shape
+    (number of lines, the other apps' rows), not on every order. Ints go as int8 always: psycopg types an int by its
+    size and keeps a prepared statement per set of parameter types."""
+
+    def __init__(self, connection, **kwargs):
+        super().__init__(connection, **kwargs)
+        self.adapters.register_dumper(int, Int8Dumper)
+
+    def execute(self, query, params=None, *, prepare=None, binary=None):
+        return super().execute(query, params, prepare=True, binary=binary)
+
+
 def _execute(sql: str, params: list):
-    """Run the placing statement as a prepared statement of this connection (a server-binding cursor): parsed and
-    planned once per connection and shape (number of lines, the other apps' rows), not on every order."""
+    """Run the placing statement prepared (_PreparedCursor), through Django's cursor wrapper (its error classes, its
+    query log and execute wrappers)."""
     connection.ensure_connection()
-    with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
-        cursor.execute(sql, params, prepare=True)
+    raw = _PreparedCursor(connection.connection)
+    cursor = connection.make_debug_cursor(raw) if connection.queries_logged else connection.make_cursor(raw)
+    with cursor:
+        cursor.execute(sql, params)
         return cursor.fetchone()
 
 

@@ -22,7 +22,7 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from logistics.selectors import CheckoutDelivery, checkout_delivery_get, pickup_point_get
 from logistics.services import order_delivery_placing
-from orders.exceptions import OrderDetailsInvalid, OrderError
+from orders.exceptions import OrderDetailsInvalid, OrderError, PricesChanged
 from orders.models import DeliveryMethod, Order, PaymentMethod
 from orders.notify import order_link
 from orders.selectors import order_get_by_idempotency_key, order_list_for_user, order_path
@@ -315,6 +315,9 @@ def _place(request, draft: Draft):
         form = _step_form(request, draft, STEP_BY_NAME[step], draft.data)
         form.add_error(exc.field if exc.field in form.fields else None, exc.message)
         return _render(request, draft, step=step, form=form)
+    except PricesChanged as exc:  # between the cart's read above and the placing: as with has_price_changes
+        cart_prices_accept(cart=cart)
+        return _render(request, draft, step=REVIEW, warning=exc.message)
     except OrderError as exc:
         return _render(request, draft, step=REVIEW, error=exc.message)
     draft.placed(key)

@@ -235,6 +235,31 @@ def test_price_change_before_placing_asks_to_confirm_again(client, in_cart):
     assert Order.objects.get().subtotal == Decimal("3000.00")
 
 
+def test_price_change_while_the_order_is_being_placed_asks_to_confirm_again(client, in_cart, monkeypatch):
+    """The price moves after the place request has read the cart (the shopper's confirmed prices) and before the
+    placing statement locks the goods: the shopper is shown the new total, nothing is charged at either price."""
+    from storefront.cart import checkout
+
+    read = checkout.cart_view_for_request
+
+    def read_then_price_moves(request):
+        view = read(request)
+        Sku.objects.filter(pk=in_cart.pk).update(price=Decimal("1200.00"))
+        return view
+
+    key = _to_review(client)
+    monkeypatch.setattr(checkout, "cart_view_for_request", read_then_price_moves)
+
+    html = client.post("/checkout/", {"step": "place", "idempotency_key": key}).content.decode()
+
+    assert "Цены изменились. Проверьте сумму и подтвердите заказ ещё раз." in html
+    assert not Order.objects.exists()
+    assert Sku.objects.get(pk=in_cart.pk).stock == 5
+    monkeypatch.setattr(checkout, "cart_view_for_request", read)
+    client.post("/checkout/", {"step": "place", "idempotency_key": _key(html)})
+    assert Order.objects.get().subtotal == Decimal("2400.00")
+
+
 def test_signed_in_shopper_starts_from_their_details_and_finds_the_order_in_history(client):
     user = UserFactory(first_name="Мария", last_name="Иванова", email="maria@example.ru")
     place_order(user=user, postcode="630099", city="Новосибирск", recipient_name="Мария Иванова")

@@ -1,7 +1,7 @@
 import pytest
 
 from logistics.models import PickupPoint
-from logistics.selectors import pickup_point_search
+from logistics.selectors import pickup_point_get, pickup_point_search
 
 pytestmark = pytest.mark.django_db
 
@@ -58,3 +58,29 @@ def test_digits_that_are_not_ascii_find_nothing_instead_of_failing(client, param
 
     assert response.status_code == 200
     assert pickup_point_search(query=params["q"], near=params.get("near", "")) == []
+
+
+def test_a_working_point_is_found_by_id_with_all_its_fields():
+    point = PickupPoint.objects.filter(is_active=True).order_by("id").first()
+
+    found = pickup_point_get(pk=str(point.pk))
+
+    assert found == point
+    assert (found.postcode, found.city, found.address, found.name) == (
+        point.postcode,
+        point.city,
+        point.address,
+        point.name,
+    )
+
+
+@pytest.mark.parametrize("pk", [None, "", "abc", "12.5", -1, 10**30, 987654321])
+def test_no_point_for_an_id_that_is_not_one(pk):
+    assert pickup_point_get(pk=pk) is None
+
+
+def test_a_closed_point_is_not_offered_by_id():
+    point = PickupPoint.objects.filter(is_active=True).order_by("id").first()
+    PickupPoint.objects.filter(pk=point.pk).update(is_active=False)
+
+    assert pickup_point_get(pk=point.pk) is None
