@@ -7,10 +7,15 @@ from django.db import connection
 
 from orders.exceptions import OutOfStock
 from orders.models import Order, OrderLine
+from orders.services import order_place
+from storefront.cart.models import CartLine
+from storefront.cart.selectors import cart_view_read
+from storefront.cart.services import CartOrderSource
 from storefront.catalog.models import Sku
+from tests.cart.factories import cart_with
 from tests.catalog.factories import SkuFactory
 
-from .factories import place_order
+from .factories import OrderDetailsFactory, place_order
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -69,3 +74,25 @@ def test_double_submit_from_two_threads_places_one_order():
     assert results[0].pk == results[1].pk
     assert Order.objects.count() == 1
     assert Sku.objects.get(pk=sku.pk).stock == 9
+
+
+def test_checkouts_that_all_saw_the_last_units_in_their_carts_never_oversell():
+    """The checkout hands order_place the cart as it read it (stock 5 for everyone); the placing statement decides
+    under its lock: five orders, the others told it is sold out, their carts untouched."""
+    sku = SkuFactory(stock=5)
+    carts = [cart_with(skus=[sku]) for _ in range(12)]
+    views = [cart_view_read(user=None, cart_id=cart.pk) for cart in carts]  # read before anyone places
+
+    def checkout(i: int):
+        return order_place(
+            details=OrderDetailsFactory(), actor="guest", idempotency_key=f"cart-{i}",
+            cart=CartOrderSource(carts[i], view=views[i]),
+        )  # fmt: skip
+
+    results = _run_in_threads(12, checkout)
+
+    placed = [r for r in results if isinstance(r, Order)]
+    refused = [r for r in results if isinstance(r, OutOfStock)]
+    assert (len(placed), len(refused)) == (5, 7), results
+    assert Sku.objects.get(pk=sku.pk).stock == 0
+    assert CartLine.objects.filter(cart__in=carts).count() == 7  # only the placed carts were emptied
