@@ -299,18 +299,84 @@ def checkout_split(n: int, *, show_statements: bool = False) -> dict:
     }
 
 
+def _process_cpu_ticks(prefixes: tuple[str, ...]) -> dict[str, int]:
+    """utime + stime of every process whose name starts with one of `prefixes`, summed per prefix (/proc)."""
+    totals = dict.fromkeys(prefixes, 0)
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:
+            continue
+        name = text[text.index("(") + 1 : text.rindex(")")]
+        for prefix in prefixes:
+            if name.startswith(prefix):
+                fields = text.rsplit(")", 1)[1].split()
+                totals[prefix] += int(fields[11]) + int(fields[12])
+    return totals
+
+
+def checkout_http_split(n: int, *, workers: int | None = None) -> dict:
+    """Place N orders one after another through gunicorn started as the harness starts it (production's settings,
+    one keep-alive connection, no concurrency): CPU per order of the gunicorn processes, PostgreSQL's (all its
+    processes: backends, WAL writer) and Redis, from /proc. The machine should be otherwise idle."""
+    import http.client
+    import tempfile
+
+    from benchmarks.run import Gunicorn, bench_env
+
+    warm = 30
+    shoppers = checkout_prepare(n + warm, record=False)
+    groups = ("gunicorn", "postgres", "redis")
+    with (
+        tempfile.TemporaryDirectory(prefix="bench-") as tmp,
+        Gunicorn(bench_env(), workers=workers, access_log=False, log_dir=Path(tmp)) as server,
+    ):
+        conn = http.client.HTTPConnection("127.0.0.1", server.port)
+
+        def place(s: Shopper) -> None:
+            body = f"csrfmiddlewaretoken={s.csrf_token}&step=place&idempotency_key={s.idempotency_key}"
+            headers = {
+                "Cookie": f"sessionid={s.session_key}; csrftoken={s.csrf_secret}",
+                "Content-Type": "application/x-www-form-urlencoded",
+            }
+            conn.request("POST", "/checkout/", body=body, headers=headers)
+            response = conn.getresponse()
+            response.read()
+            if response.status != 302 or "placed=1" not in (response.getheader("Location") or ""):
+                raise RuntimeError(f"not placed: {response.status} {response.getheader('Location')}")
+
+        for s in shoppers[:warm]:
+            place(s)
+        before, wall = _process_cpu_ticks(groups), time.perf_counter()
+        for s in shoppers[warm:]:
+            place(s)
+        after, wall = _process_cpu_ticks(groups), time.perf_counter() - wall
+    tick_ms = 1000 / os.sysconf("SC_CLK_TCK")
+    return {
+        "orders": n,
+        "workers": server.workers,
+        "cpu_ms_per_order": {g: round((after[g] - before[g]) * tick_ms / n, 2) for g in groups},
+        "wall_ms_per_order": round(wall * 1000 / n, 1),
+    }
+
+
 USAGE = """usage: python -m benchmarks.checkout verify             after `benchmarks.run --only checkout`
-       python -m benchmarks.checkout split [N] [--sql]   N orders placed in this process: CPU split, statements"""
+       python -m benchmarks.checkout split [N] [--sql]   N orders placed in this process: CPU split, statements
+       python -m benchmarks.checkout http [N]            N orders one by one through gunicorn: CPU per process group"""
 
 
 def main(argv: list[str]) -> int:
-    if argv[:1] not in (["verify"], ["split"]):
+    if argv[:1] not in (["verify"], ["split"], ["http"]):
         print(USAGE)
         return 2
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "benchmarks.settings")
     import django
 
     django.setup()
+    if argv[0] == "http":
+        numbers = [int(a) for a in argv[1:] if a.isdigit()]
+        print(json.dumps(checkout_http_split(numbers[0] if numbers else 400), indent=2))
+        return 0
     if argv[0] == "split":
         numbers = [int(a) for a in argv[1:] if a.isdigit()]
         print(json.dumps(checkout_split(numbers[0] if numbers else 300, show_statements="--sql" in argv), indent=2))
