@@ -39,6 +39,7 @@ from psycopg.types.numeric import Int8Dumper
 from storefront.accounts.phone import normalize_phone
 from storefront.catalog.exceptions import FxRateMissing
 from storefront.catalog.selectors import fx_rate_get, price_to_rub
+from storefront.catalog.services import catalog_stock_moved
 from storefront.core.money import quantize
 from storefront.core.sql import insert_select
 from storefront.outbox.services import outbox_job_new
@@ -63,7 +64,7 @@ from ..models import (
 )
 from ..selectors import delivery_cost_get, order_get_by_idempotency_key
 from ..validators import MAX_LINE_QUANTITY, postcode_validator
-from .status import SYSTEM, _actor_parts, _catalog_stock_moved
+from .status import SYSTEM, _actor_parts
 
 PLACING_ATTEMPTS = 3  # reads that found a line changed by the time it was locked, before giving up
 LINES_CURRENT = "orders_place_lines_current"  # the constraint orders_lines_current() names when it aborts
@@ -214,7 +215,7 @@ def order_place(
                 raise
             return existing
         moves = {pk: (stock + wanted[pk], stock) for pk, stock in taken}
-        _catalog_stock_moved(moves, product_of={pk: sku.product_id for pk, sku in skus.items()})
+        catalog_stock_moved(moves, product_of={pk: sku.product_id for pk, sku in skus.items()})
         return order
     raise OrderError()  # the goods kept changing under the order: "try again"
 

@@ -15,9 +15,7 @@ import logging
 from django.db import connection, transaction
 from django.utils import timezone
 
-from storefront.catalog.models import Sku
-from storefront.catalog.selectors_listing import stock_change_is_visible
-from storefront.catalog.services import catalog_changed, catalog_product_pages_changed, product_aggregates_refresh
+from storefront.catalog.services import catalog_stock_moved
 
 from ..exceptions import InvalidTransition, OrderError, ReasonRequired
 from ..hooks import order_cancel_checks_run, order_cancelled_announce
@@ -59,26 +57,6 @@ def _stock_release(order: Order) -> dict[int, tuple[int, int]]:
     return {pk: (stock - quantities[pk], stock) for pk, stock in after.items()}
 
 
-def _catalog_stock_moved(moves: dict[int, tuple[int, int]], *, product_of: dict[int, int] | None = None) -> None:
-    """Stock of these SKUs moved ({sku id: (before, after)}; `product_of` {sku id: product id} when known).
-
-    A SKU sold out or back in stock refreshes its product's in-stock flag and every shared page showing it; a count
-    only the product page shows ("осталось N шт.") refreshes that product's own pages. Both after commit; nothing
-    for a change no shopper sees: bumping the listings after every order would empty their cache at checkout rate.
-    """
-    flipped = {pk for pk, (before, after) in moves.items() if (before == 0) != (after == 0)}
-    shown = {pk for pk, (before, after) in moves.items() if stock_change_is_visible(before=before, after=after)}
-    if not shown:  # a flip is always shown
-        return
-    if product_of is None:
-        product_of = dict(Sku.objects.filter(pk__in=shown).values_list("pk", "product_id"))
-    flipped_products = {product_of[pk] for pk in flipped}
-    if flipped_products:
-        product_aggregates_refresh(product_ids=flipped_products)
-        catalog_changed(flipped_products)
-    catalog_product_pages_changed({product_of[pk] for pk in shown} - flipped_products)
-
-
 # --- status machine ------------------------------------------------------------------------------------------------
 
 
@@ -116,7 +94,7 @@ def _transition(*, order: Order, to: str, actor, reason: str = "", restock: bool
             reason=reason[:500], at=now,
         )  # fmt: skip
         if (to == OrderStatus.CANCELLED and from_status in STOCK_HELD_STATUSES) or restock:
-            _catalog_stock_moved(_stock_release(locked))
+            catalog_stock_moved(_stock_release(locked))
     locked.status = to
     locked.updated_at = now
     order.status, order.updated_at = to, now

@@ -26,6 +26,7 @@ from .exceptions import CatalogError, CategoryCycle, FxRateMissing, InvalidCurre
 from .images import thumbnail_make
 from .models import Brand, Category, Currency, FxRate, PriceHistory, Product, ProductImage, Sku
 from .selectors import FX_CACHE_KEY, fx_rate_get_uncached, fx_rates_local_clear, price_to_rub
+from .selectors_listing import stock_change_is_visible
 from .slugs import slug_ru, slugs_unique
 
 logger = logging.getLogger(__name__)
@@ -66,6 +67,27 @@ def catalog_product_pages_changed(product_ids: Iterable[int]) -> None:
     ids = list(dict.fromkeys(product_ids))
     if ids:
         catalog_cache_bump(product_ids=ids, listings=False)
+
+
+def catalog_stock_moved(moves: dict[int, tuple[int, int]], *, product_of: dict[int, int] | None = None) -> None:
+    """Stock of these SKUs moved ({sku id: (before, after)}; `product_of` {sku id: product id} when known): orders
+    placed or cancelled, a stocktake.
+
+    A SKU sold out or back in stock refreshes its product's in-stock flag and every shared page showing it; a count
+    only the product page shows ("осталось N шт.") refreshes that product's own pages. Both after commit; nothing
+    for a change no shopper sees: bumping the listings after every order would empty their cache at checkout rate.
+    """
+    flipped = {pk for pk, (before, after) in moves.items() if (before == 0) != (after == 0)}
+    shown = {pk for pk, (before, after) in moves.items() if stock_change_is_visible(before=before, after=after)}
+    if not shown:  # a flip is always shown
+        return
+    if product_of is None:
+        product_of = dict(Sku.objects.filter(pk__in=shown).values_list("pk", "product_id"))
+    flipped_products = {product_of[pk] for pk in flipped}
+    if flipped_products:
+        product_aggregates_refresh(product_ids=flipped_products)
+        catalog_changed(flipped_products)
+    catalog_product_pages_changed({product_of[pk] for pk in shown} - flipped_products)
 
 
 # --- validation ---------------------------------------------------------------------------------------------
@@ -254,8 +276,7 @@ def sku_stock_set(*, sku: Sku, stock: int, actor: Actor, reason: str = "") -> Sk
         if before != stock:
             locked.stock = stock
             locked.save(update_fields=["stock"])
-            product_aggregates_refresh(product_ids=[locked.product_id])
-            catalog_changed([locked.product_id])
+            catalog_stock_moved({locked.pk: (before, stock)}, product_of={locked.pk: locked.product_id})
             logger.info(
                 "sku stock set",
                 extra={"sku": locked.pk, "from": before, "to": stock, "actor": str(actor), "reason": reason},
