@@ -19,6 +19,7 @@ from pathlib import PurePosixPath
 from urllib.parse import urljoin, urlsplit
 
 import requests
+import requests.adapters
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -59,34 +60,72 @@ def pending_pictures(product_ids: Iterable[int]) -> list[int]:
     )
 
 
-def _host_check(url: str) -> None:
-    """A feed names any URL: never fetch our own network (loopback, private, link-local such as a cloud's metadata
-    address) unless STORE_CATALOG_PICTURES_PRIVATE_HOSTS allows it (tests serve pictures from 127.0.0.1)."""
+def _host_check(url: str) -> str:
+    """The address to fetch `url` from: its host name resolved once, here. A feed names any URL: never fetch our own
+    network (loopback, private, link-local such as a cloud's metadata address) unless
+    STORE_CATALOG_PICTURES_PRIVATE_HOSTS allows it (tests serve pictures from 127.0.0.1). The download then connects
+    to this very address: a name that resolves to a public address now and to 127.0.0.1 a moment later (DNS
+    rebinding) cannot slip past the check."""
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise PictureUnavailable(f"адрес не http(s): {url[:100]}")
-    if getattr(settings, "STORE_CATALOG_PICTURES_PRIVATE_HOSTS", False):
-        return
     try:
         infos = socket.getaddrinfo(parts.hostname, parts.port or (443 if parts.scheme == "https" else 80))
     except OSError as exc:
         raise PictureUnavailable(f"сеть: имя {parts.hostname[:60]} не найдено", transient=True) from exc
-    for info in infos:
-        address = ipaddress.ip_address(info[4][0])
-        if not address.is_global:
-            raise PictureUnavailable(f"адрес во внутренней сети: {parts.hostname[:60]}")
+    if not getattr(settings, "STORE_CATALOG_PICTURES_PRIVATE_HOSTS", False):
+        for info in infos:
+            if not ipaddress.ip_address(info[4][0]).is_global:
+                raise PictureUnavailable(f"адрес во внутренней сети: {parts.hostname[:60]}")
+    return infos[0][4][0]
+
+
+class _PinnedAdapter(requests.adapters.HTTPAdapter):
+    """Connects to the address in the URL (the checked one) while TLS is done for the host name: SNI and the
+    certificate checked against the name, not the address."""
+
+    def __init__(self, hostname: str) -> None:
+        self.hostname = hostname
+        super().__init__(max_retries=0)
+
+    def build_connection_pool_key_attributes(self, request, verify, cert=None):
+        host_params, pool_kwargs = super().build_connection_pool_key_attributes(request, verify, cert)
+        if host_params.get("scheme") == "https":
+            pool_kwargs["server_hostname"] = self.hostname
+            pool_kwargs["assert_hostname"] = self.hostname
+        return host_params, pool_kwargs
+
+
+def _get_pinned(url: str, address: str):
+    """GET `url` from `address` (not resolving its host again), the Host header and TLS for its own name."""
+    parts = urlsplit(url)
+    ip = f"[{address}]" if ":" in address else address
+    netloc = f"{ip}:{parts.port}" if parts.port else ip
+    session = requests.Session()
+    session.trust_env = False  # no proxy from the environment: it would resolve the name itself
+    session.mount(f"{parts.scheme}://", _PinnedAdapter(parts.hostname))
+    host = parts.hostname if parts.port is None else f"{parts.hostname}:{parts.port}"
+    try:
+        return session.get(
+            parts._replace(netloc=netloc).geturl(),
+            timeout=TIMEOUT,
+            stream=True,
+            allow_redirects=False,
+            headers={"User-Agent": USER_AGENT, "Host": host},
+        )
+    finally:
+        session.close()  # the response keeps its own connection until it is read
 
 
 def picture_download(url: str) -> bytes:
     """The body at `url`, at most UPLOAD_MAX_BYTES, in at most DEADLINE seconds (raise PictureUnavailable).
-    Redirects are followed by hand (at most MAX_REDIRECTS), each target checked like the first address."""
+    Redirects are followed by hand (at most MAX_REDIRECTS), each target checked like the first address and fetched
+    from the address checked."""
     started = time.monotonic()
     try:
         for _hop in range(MAX_REDIRECTS + 1):
-            _host_check(url)
-            with requests.get(
-                url, timeout=TIMEOUT, stream=True, allow_redirects=False, headers={"User-Agent": USER_AGENT}
-            ) as response:
+            address = _host_check(url)
+            with _get_pinned(url, address) as response:
                 if response.is_redirect:
                     url = urljoin(url, response.headers.get("Location", ""))
                     continue

@@ -2,6 +2,7 @@
 
 import contextlib
 import io
+import socket
 import threading
 from collections import Counter
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -197,3 +198,27 @@ def test_a_redirect_is_followed_to_the_picture(server, media, tmp_path):
     picture = ProductImage.objects.get(product__external_id="A1")
     assert picture.image and picture.fetch_error == ""
     assert (server.hits["/img/moved.png"], server.hits["/img/phone.png"]) == (1, 1)
+
+
+def test_the_download_goes_to_the_address_that_was_checked_not_to_a_new_answer(server, media, tmp_path, monkeypatch):
+    """DNS rebinding: the name resolves to an allowed address for the check and to another one a moment later. The
+    download must connect to the checked address and not ask the resolver again."""
+    real = socket.getaddrinfo
+    answers = []
+
+    def resolver(host, port, *args, **kwargs):
+        if host != "pictures.example":
+            return real(host, port, *args, **kwargs)
+        answers.append(host)
+        first = len(answers) == 1  # a second question gets an address that was never checked
+        return real("127.0.0.1" if first else "10.255.255.1", port, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", resolver)
+    base = server.base.replace("127.0.0.1", "pictures.example")
+    run(write_feed(tmp_path, offer("A1", extra=pictures_tag(base, "phone.png"))))
+    run_outbox_jobs()
+
+    picture = ProductImage.objects.get(product__external_id="A1")
+    assert picture.image and picture.fetch_error == ""
+    assert answers == ["pictures.example"]
+    assert server.hits["/img/phone.png"] == 1
