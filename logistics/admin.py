@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 import io
+import logging
 
 from django import forms
 from django.contrib import admin, messages
@@ -27,6 +28,7 @@ from django.utils.translation import gettext_lazy as _
 from orders.exceptions import OrderError
 from orders.models import OrderStatus
 from orders.services import order_pack
+from payments.exceptions import PaymentError
 from storefront.catalog.exceptions import FxRateMissing
 from storefront.core.admin import ReadOnlyAdmin, ReadOnlyInline
 from storefront.core.money import format_money
@@ -51,6 +53,8 @@ from .models import (
 from .promise import rules_cache_clear
 from .report import delivery_report
 from .services import dispatch_create, dispatch_hand_over, dispatch_parcels_add, parcels_create_for_order
+
+logger = logging.getLogger(__name__)
 
 
 class HandleParcelsMixin:
@@ -373,6 +377,13 @@ class OrderDeliveryAdmin(HandleParcelsMixin, ReadOnlyAdmin):
                 made += len(parcels_create_for_order(order=delivery.order, actor=request.user))
             except (LogisticsError, FxRateMissing) as exc:
                 self.message_user(request, f"{delivery.order.number}: {exc.message}", messages.ERROR)
+            except PaymentError:  # payments refused the COD amounts per parcel: nothing was written for this order
+                logger.exception("parcels not made: COD plan refused", extra={"order": delivery.order.number})
+                text = gettext(
+                    "%(number)s: оплату при получении не удалось разделить между посылками, посылки не созданы. "
+                    "Подробности — в журнале."
+                )
+                self.message_user(request, text % {"number": delivery.order.number}, messages.ERROR)
         self.message_user(request, gettext("Посылок у выбранных заказов: %(n)d.") % {"n": made}, messages.SUCCESS)
 
     def has_change_permission(self, request, obj=None):

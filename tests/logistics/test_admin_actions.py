@@ -190,3 +190,29 @@ def test_making_parcels_without_a_eur_rate_names_the_order_and_goes_on_with_the_
     assert f"{cross.number}: Нет курса валюты" in page
     assert not Parcel.objects.filter(order=cross).exists()
     assert Parcel.objects.filter(order=domestic).exists()
+
+
+def test_make_parcels_names_an_order_whose_cod_split_payments_refuses_and_goes_on(client):
+    """A pay-on-delivery order whose collection the post already registered (a tracking number from parcels since
+    cancelled): payments will not take a new split, so no parcels for it; the others are made, no error page."""
+    from payments.cod import cod_payment_start
+    from payments.models import CodCollection
+    from tests.catalog.factories import ProductFactory, SkuFactory
+
+    staff(client, "ops")
+    stuck, fine = (
+        place_order(skus=[SkuFactory(product=ProductFactory(origin="RU", weight_grams=500), stock=50)])
+        for _ in range(2)
+    )
+    for order in (stuck, fine):
+        cod_payment_start(order=order, actor="system")
+    CodCollection.objects.filter(order=stuck).update(tracking_number="80082612345678")
+    deliveries = [order_delivery_record(order=order, actor="system") for order in (stuck, fine)]
+
+    response = _act(client, "make_parcels", deliveries, url="/admin/logistics/orderdelivery/")
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert f"{stuck.number}: оплату при получении не удалось разделить между посылками" in page
+    assert not Parcel.objects.filter(order=stuck).exists()
+    assert Parcel.objects.filter(order=fine).exists()
