@@ -134,9 +134,13 @@ class ProductImageForm(forms.ModelForm):
 class ProductImageInline(admin.TabularInline):
     model = ProductImage
     form = ProductImageForm
-    fields = ["preview", "image", "alt", "position", "source_url", "fetch_error"]
-    readonly_fields = ["preview", "fetch_error"]
+    fields = ["preview", "image", "alt", "position", "source_url", "fetch_error_reason"]
+    readonly_fields = ["preview", "fetch_error_reason"]
     extra = 0
+
+    @admin.display(description=_("ошибка загрузки"))
+    def fetch_error_reason(self, obj: ProductImage) -> str:
+        return obj.fetch_error_text or "—"
 
     @admin.display(description=_("миниатюра"))
     def preview(self, obj: ProductImage) -> str:

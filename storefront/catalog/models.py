@@ -1,5 +1,6 @@
 """Catalog: categories, brands, products with variants (SKUs), prices in the seller's currency, FX rates, history."""
 
+import json
 from decimal import Decimal
 
 from django.conf import settings
@@ -10,6 +11,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 
@@ -133,7 +135,9 @@ class ProductImage(models.Model):
     source_url = models.URLField(_("источник"), max_length=500, blank=True)
     # Why the picture at source_url could not be fetched (catalog/pictures.py); a picture with a reason is not tried
     # again until a feed or staff give another URL.
-    fetch_error = models.CharField(_("ошибка загрузки"), max_length=255, blank=True, editable=False)
+    # Stored as {"ru": ..., "en": ...} (JSON): staff read it in their language (fetch_error_text); older rows hold
+    # one Russian text.
+    fetch_error = models.CharField(_("ошибка загрузки"), max_length=1000, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("изображение")
@@ -142,6 +146,21 @@ class ProductImage(models.Model):
 
     def __str__(self) -> str:
         return self.alt or f"#{self.pk}"
+
+    @property
+    def fetch_error_text(self) -> str:
+        """Why the picture could not be fetched, in the active language (Russian when there is no such text)."""
+        if not self.fetch_error.startswith("{"):
+            return self.fetch_error
+        try:
+            texts = json.loads(self.fetch_error)
+        except ValueError:
+            return self.fetch_error
+        return (
+            texts.get(get_language() or "", "")
+            or texts.get(settings.LANGUAGE_CODE, "")
+            or next(iter(texts.values()), "")
+        )
 
 
 class Sku(models.Model):

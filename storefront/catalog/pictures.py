@@ -11,6 +11,7 @@ unaffected. A picture with a file is never fetched again; a re-import with the s
 from __future__ import annotations
 
 import ipaddress
+import json
 import logging
 import socket
 import time
@@ -26,7 +27,9 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
+from django.utils import translation
 from django.utils.text import slugify
+from django.utils.translation import gettext, gettext_noop
 
 from .images import UPLOAD_MAX_BYTES, thumbnail_make, upload_check
 from .models import ProductImage
@@ -42,12 +45,28 @@ USER_AGENT = "storefront-catalog-import/1"
 
 
 class PictureUnavailable(Exception):
-    """The picture cannot be had; `transient`: the server or the network may answer later."""
+    """The picture cannot be had; `transient`: the server or the network may answer later.
 
-    def __init__(self, reason: str, *, transient: bool = False) -> None:
-        super().__init__(reason)
-        self.reason = reason
+    The reason is a message (a Russian msgid marked for translation) with its values, or a callable that renders it
+    in the active language: it is stored in every language of the site (`reasons_by_language`), so staff read it in
+    theirs."""
+
+    def __init__(self, message, params: dict | None = None, *, transient: bool = False) -> None:
+        self.render = message if callable(message) else (lambda: gettext(message) % (params or {}))
         self.transient = transient
+        super().__init__(self.reason)
+
+    @property
+    def reason(self) -> str:
+        """In the active language (logs, the worker's default)."""
+        return self.render()
+
+    def reasons_by_language(self) -> dict[str, str]:
+        texts = {}
+        for code, _name in settings.LANGUAGES:
+            with translation.override(code):
+                texts[code] = self.render()
+        return texts
 
 
 def pending_pictures(product_ids: Iterable[int]) -> list[int]:
@@ -68,15 +87,19 @@ def _host_check(url: str) -> str:
     rebinding) cannot slip past the check."""
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise PictureUnavailable(f"адрес не http(s): {url[:100]}")
+        raise PictureUnavailable(gettext_noop("адрес не http(s): %(url)s"), {"url": url[:100]})
     try:
         infos = socket.getaddrinfo(parts.hostname, parts.port or (443 if parts.scheme == "https" else 80))
     except OSError as exc:
-        raise PictureUnavailable(f"сеть: имя {parts.hostname[:60]} не найдено", transient=True) from exc
+        raise PictureUnavailable(
+            gettext_noop("сеть: имя %(host)s не найдено"), {"host": parts.hostname[:60]}, transient=True
+        ) from exc
     if not getattr(settings, "STORE_CATALOG_PICTURES_PRIVATE_HOSTS", False):
         for info in infos:
             if not ipaddress.ip_address(info[4][0]).is_global:
-                raise PictureUnavailable(f"адрес во внутренней сети: {parts.hostname[:60]}")
+                raise PictureUnavailable(
+                    gettext_noop("адрес во внутренней сети: %(host)s"), {"host": parts.hostname[:60]}
+                )
     return infos[0][4][0]
 
 
@@ -130,24 +153,29 @@ def picture_download(url: str) -> bytes:
                     url = urljoin(url, response.headers.get("Location", ""))
                     continue
                 return _body(response, started)
-        raise PictureUnavailable("слишком много переадресаций")
+        raise PictureUnavailable(gettext_noop("слишком много переадресаций"))
     except requests.RequestException as exc:
-        raise PictureUnavailable(f"сеть: {type(exc).__name__}", transient=True) from exc
+        raise PictureUnavailable(
+            gettext_noop("сеть: %(error)s"), {"error": type(exc).__name__}, transient=True
+        ) from exc
 
 
 def _body(response, started: float) -> bytes:
     if response.status_code != 200:
-        raise PictureUnavailable(f"HTTP {response.status_code}", transient=response.status_code >= 500)
+        raise PictureUnavailable("HTTP %(code)d", {"code": response.status_code}, transient=response.status_code >= 500)
     declared = response.headers.get("Content-Length", "")
     if declared.isdigit() and int(declared) > UPLOAD_MAX_BYTES:
-        raise PictureUnavailable(f"файл больше {UPLOAD_MAX_BYTES // (1024 * 1024)} МБ ({declared} байт)")
+        raise PictureUnavailable(
+            gettext_noop("файл больше %(mb)d МБ (%(bytes)s байт)"),
+            {"mb": UPLOAD_MAX_BYTES // (1024 * 1024), "bytes": declared},
+        )
     body = bytearray()
     for chunk in response.iter_content(64 * 1024):
         body += chunk
         if len(body) > UPLOAD_MAX_BYTES:
-            raise PictureUnavailable(f"файл больше {UPLOAD_MAX_BYTES // (1024 * 1024)} МБ")
+            raise PictureUnavailable(gettext_noop("файл больше %(mb)d МБ"), {"mb": UPLOAD_MAX_BYTES // (1024 * 1024)})
         if time.monotonic() - started > DEADLINE:
-            raise PictureUnavailable(f"загрузка дольше {DEADLINE:.0f} с", transient=True)
+            raise PictureUnavailable(gettext_noop("загрузка дольше %(s)d с"), {"s": int(DEADLINE)}, transient=True)
     return bytes(body)
 
 
@@ -160,15 +188,19 @@ def picture_check(url: str, data: bytes) -> SimpleUploadedFile:
         checked = forms.ImageField().clean(upload)
         upload_check(checked)
     except ValidationError as exc:
-        raise PictureUnavailable("; ".join(str(m) for m in exc.messages)) from exc
+        refused = exc  # rendered later, once per language: Django's messages translate when read
+        raise PictureUnavailable(lambda: "; ".join(str(m) for m in refused.messages)) from exc
     checked.name = f"{stem}.{EXTENSIONS[checked.image.format]}"
     return checked
 
 
-def picture_failed(picture_id: int, reason: str) -> None:
-    """Remember why the picture could not be had (unless it got a file meanwhile)."""
-    ProductImage.objects.filter(pk=picture_id, image="").update(fetch_error=reason[:255])
-    logger.warning("catalog picture not fetched", extra={"picture": picture_id, "reason": reason})
+def picture_failed(picture_id: int, reason: PictureUnavailable) -> None:
+    """Record why the picture cannot be had (in every language of the site, ProductImage.fetch_error_text reads it)."""
+    stored = json.dumps(reason.reasons_by_language(), ensure_ascii=False)
+    if len(stored) > ProductImage._meta.get_field("fetch_error").max_length:
+        stored = reason.reasons_by_language()[settings.LANGUAGE_CODE][:255]
+    ProductImage.objects.filter(pk=picture_id, image="").update(fetch_error=stored)
+    logger.warning("catalog picture not fetched", extra={"picture": picture_id, "reason": reason.reason})
 
 
 def picture_fetch(picture_id: int) -> str:
@@ -204,10 +236,12 @@ def pictures_fetch(*, product_ids: Iterable[int], final: bool = True) -> dict[st
                 counts["transient"] += 1
                 logger.info("catalog picture: transient failure", extra={"picture": picture_id, "reason": exc.reason})
                 continue
-            picture_failed(picture_id, exc.reason)
+            picture_failed(picture_id, exc)
             counts["failed"] += 1
         except Exception as exc:  # a picture Pillow chokes on must not keep the others waiting
             logger.exception("catalog picture: unexpected failure", extra={"picture": picture_id})
-            picture_failed(picture_id, f"ошибка: {type(exc).__name__}")
+            picture_failed(
+                picture_id, PictureUnavailable(gettext_noop("ошибка: %(error)s"), {"error": type(exc).__name__})
+            )
             counts["failed"] += 1
     return counts

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from celery.exceptions import Retry
+from django.utils import translation
 from PIL import Image
 
 from storefront.catalog.images import UPLOAD_MAX_BYTES
@@ -109,7 +110,7 @@ def test_pictures_are_fetched_after_the_import_and_failures_are_recorded(
     assert Path(fetched.image.path).is_relative_to(media) and Path(fetched.image.path).read_bytes() == PNG
     with Image.open(fetched.thumbnail.path) as thumb:
         assert thumb.format == "JPEG"
-    reasons = {p.source_url.rsplit("/", 1)[1]: p.fetch_error for p in pictures[1:]}
+    reasons = {p.source_url.rsplit("/", 1)[1]: p.fetch_error_text for p in pictures[1:]}
     assert not any(p.image for p in pictures[1:])
     assert reasons["missing.png"] == "HTTP 404"
     assert "не является изображением" in reasons["page.png"]
@@ -147,7 +148,7 @@ def test_a_reimport_keeps_fetched_pictures_and_fetches_only_new_ones(server, med
         "missing.png",
     ]
     assert by_name["phone.png"].image.name == before and by_name["phone.png"].thumbnail
-    assert by_name["case.png"].image and by_name["missing.png"].fetch_error == "HTTP 404"
+    assert by_name["case.png"].image and by_name["missing.png"].fetch_error_text == "HTTP 404"
     assert server.hits == Counter({"/img/phone.png": 1, "/img/missing.png": 1, "/img/case.png": 1})
 
 
@@ -176,7 +177,7 @@ def test_a_server_error_is_retried_a_few_times_then_recorded(server, media, tmp_
             pictures_fetch.apply(kwargs=kwargs, retries=retries, throw=True)
     pictures_fetch.apply(kwargs=kwargs, retries=PICTURES_FETCH_RETRIES, throw=True)  # the last try records it
     busy.refresh_from_db()
-    assert not busy.image and busy.fetch_error == "HTTP 503"
+    assert not busy.image and busy.fetch_error_text == "HTTP 503"
     assert server.hits["/img/busy.png"] == 1 + PICTURES_FETCH_RETRIES
     assert server.hits["/img/phone.png"] == 1
 
@@ -187,7 +188,7 @@ def test_a_picture_on_our_own_network_is_never_fetched(server, media, settings, 
     run_outbox_jobs()
 
     picture = ProductImage.objects.get(product__external_id="A1")
-    assert not picture.image and "внутренней сети" in picture.fetch_error
+    assert not picture.image and "внутренней сети" in picture.fetch_error_text
     assert server.hits["/img/phone.png"] == 0
 
 
@@ -222,3 +223,26 @@ def test_the_download_goes_to_the_address_that_was_checked_not_to_a_new_answer(s
     assert picture.image and picture.fetch_error == ""
     assert answers == ["pictures.example"]
     assert server.hits["/img/phone.png"] == 1
+
+
+def test_the_reason_a_picture_is_missing_is_kept_in_each_language(server, media, settings, tmp_path):
+    settings.STORE_CATALOG_PICTURES_PRIVATE_HOSTS = False
+    run(write_feed(tmp_path, offer("A1", extra=pictures_tag(server.base, "phone.png"))))
+    run_outbox_jobs()
+
+    picture = ProductImage.objects.get(product__external_id="A1")
+    with translation.override("en"):
+        assert picture.fetch_error_text == "address on an internal network: 127.0.0.1"
+    with translation.override("ru"):
+        assert picture.fetch_error_text == "адрес во внутренней сети: 127.0.0.1"
+
+
+def test_a_file_that_is_no_picture_is_explained_in_each_language(server, media, tmp_path):
+    run(write_feed(tmp_path, offer("A1", extra=pictures_tag(server.base, "page.png"))))
+    run_outbox_jobs()
+
+    picture = ProductImage.objects.get(product__external_id="A1")
+    with translation.override("en"):
+        assert "not an image" in picture.fetch_error_text
+    with translation.override("ru"):
+        assert "не является изображением" in picture.fetch_error_text
