@@ -88,7 +88,11 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 # Django turns psycopg's prepared statements off (prepare_threshold None) for the sake of connection poolers in
 # transaction mode, which we do not run. Nothing is prepared by itself (Django's cursors bind on the client);
 # only a statement executed with prepare=True on a server-binding cursor is (order placing, orders/services/placing).
-DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = env.int("DB_PREPARE_THRESHOLD", default=1_000_000)
+# DB_PREPARED_STATEMENTS=false (behind a pooler in transaction mode) turns them off again: the statement is then
+# parsed and planned on every order.
+DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = (
+    1_000_000 if env.bool("DB_PREPARED_STATEMENTS", default=True) else None
+)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env("REDIS_URL", default="redis://127.0.0.1:6379/0")
