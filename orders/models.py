@@ -67,7 +67,7 @@ class PaymentMethod(models.TextChoices):
 
 
 class Order(models.Model):
-    number = models.CharField(_("номер"), max_length=24, unique=True, editable=False)
+    number = models.CharField(_("номер"), max_length=24, editable=False)  # unique: Meta (see there)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -75,12 +75,13 @@ class Order(models.Model):
         on_delete=models.SET_NULL,
         related_name="orders",
         verbose_name=_("покупатель"),
+        db_index=False,  # order_user_placed (user, -placed_at) serves every look-up by user
     )
     is_guest = models.BooleanField(_("без регистрации"), default=False, editable=False)
     status = models.CharField(_("статус"), max_length=20, choices=OrderStatus.choices, default=OrderStatus.PLACED)
 
-    contact_phone = models.CharField(_("телефон"), max_length=16, db_index=True, help_text=_("В формате E.164"))
-    contact_email = models.EmailField(_("эл. почта"), blank=True, db_index=True)
+    contact_phone = models.CharField(_("телефон"), max_length=16, help_text=_("В формате E.164"))
+    contact_email = models.EmailField(_("эл. почта"), blank=True)
     recipient_name = models.CharField(_("получатель"), max_length=150)
     postcode = models.CharField(_("индекс"), max_length=6, validators=[postcode_validator])
     city = models.CharField(_("город, населённый пункт"), max_length=120)
@@ -101,7 +102,7 @@ class Order(models.Model):
     delivery_cost = models.DecimalField(_("доставка, стоимость"), max_digits=12, decimal_places=2, editable=False)
     total = models.DecimalField(_("итого"), max_digits=12, decimal_places=2, editable=False)
 
-    idempotency_key = models.CharField(_("ключ идемпотентности"), max_length=64, unique=True, editable=False)
+    idempotency_key = models.CharField(_("ключ идемпотентности"), max_length=64, editable=False)
     placed_at = models.DateTimeField(_("оформлен"), default=timezone.now, db_index=True, editable=False)
     updated_at = models.DateTimeField(_("изменён"), auto_now=True)
 
@@ -109,8 +110,17 @@ class Order(models.Model):
         verbose_name = _("заказ")
         verbose_name_plural = _("заказы")
         ordering = ["-placed_at", "-id"]
-        indexes = [models.Index(fields=["user", "-placed_at"], name="order_user_placed")]
+        # Support finds orders by exact number, phone and email (OrderAdmin.get_search_results), never by a prefix:
+        # plain indexes and unique constraints, without the varchar_pattern_ops copies Django adds for db_index and
+        # unique on a CharField (every placed order wrote 12 index entries; now 7).
+        indexes = [
+            models.Index(fields=["user", "-placed_at"], name="order_user_placed"),
+            models.Index(fields=["contact_phone"], name="order_contact_phone"),
+            models.Index(fields=["contact_email"], name="order_contact_email"),
+        ]
         constraints = [
+            models.UniqueConstraint(fields=["number"], name="order_number_unique"),
+            models.UniqueConstraint(fields=["idempotency_key"], name="order_idempotency_key_unique"),
             models.CheckConstraint(condition=Q(subtotal__gte=0), name="order_subtotal_not_negative"),
             models.CheckConstraint(condition=Q(delivery_cost__gte=0), name="order_delivery_not_negative"),
             models.CheckConstraint(condition=Q(total=F("subtotal") + F("delivery_cost")), name="order_total_is_sum"),
@@ -139,7 +149,8 @@ class Order(models.Model):
 class OrderLine(models.Model):
     """One SKU in an order, with the price, currency and rate it was sold at (never recomputed)."""
 
-    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
+    # its index is orderline_order_sku_unique (order, sku)
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines", db_index=False)
     sku = models.ForeignKey("catalog.Sku", on_delete=models.PROTECT, related_name="order_lines")
     sku_code = models.CharField(_("артикул"), max_length=64)
     product_title = models.CharField(_("товар"), max_length=255)
