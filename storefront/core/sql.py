@@ -11,10 +11,11 @@ statement itself produces (the id of a row inserted by an earlier CTE) are given
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from decimal import Decimal
 from functools import lru_cache
 
 from django.db import connection
-from django.db.models import Model
+from django.db.models import DateField, Field, Model
 from psycopg import _queries as psycopg_queries  # the driver's statement cache limits (below)
 
 # psycopg parses a statement for its placeholders and caches the result, but only for statements of at most 4,096
@@ -56,14 +57,48 @@ def insert_select(
         obj.pk is None and obj._meta.pk.attname not in refs,
     )
     params = []
-    for field in plan:
-        if isinstance(field, str):  # a ref's own parameters
-            ref = refs[field]
+    for step in plan:
+        if isinstance(step, str):  # a ref's own parameters
+            ref = refs[step]
             if isinstance(ref, tuple):
                 params.extend(ref[1])
-        else:
-            params.append(field.get_db_prep_save(field.pre_save(obj, add=True), connection))
+            continue
+        field, pre_save, plain = step
+        value = field.pre_save(obj, add=True) if pre_save else getattr(obj, field.attname)
+        # None and values Django's preparation would hand over unchanged (str for text, int, bool, Decimal) go as
+        # they are; anything else (JSON, dates, lazy text) through the field's get_db_prep_save, as save() does
+        params.append(value if value is None or type(value) in plain else field.get_db_prep_save(value, connection))
     return sql, params
+
+
+# Per internal type, the Python types whose value get_db_prep_save returns unchanged on PostgreSQL.
+_PLAIN_TYPES = {
+    **dict.fromkeys(("CharField", "TextField", "EmailField", "SlugField", "URLField"), frozenset({str})),
+    **dict.fromkeys(
+        (
+            "IntegerField",
+            "BigIntegerField",
+            "SmallIntegerField",
+            "PositiveIntegerField",
+            "PositiveSmallIntegerField",
+            "PositiveBigIntegerField",
+            "AutoField",
+            "BigAutoField",
+            "ForeignKey",
+            "OneToOneField",
+        ),
+        frozenset({int}),
+    ),
+    "BooleanField": frozenset({bool}),
+    "DecimalField": frozenset({Decimal}),
+}
+
+
+def _needs_pre_save(field) -> bool:
+    """Whether the field computes its value when saved (auto_now dates, files): else the attribute is the value."""
+    return type(field).pre_save is not Field.pre_save and (
+        not isinstance(field, DateField) or field.auto_now or field.auto_now_add
+    )
 
 
 def _param_type(field) -> str:
@@ -95,7 +130,7 @@ def _insert_plan(model: type[Model], refs: tuple, sources: tuple, returning: str
             continue
         columns.append(qn(field.column))
         values.append(f"%s::{_param_type(field)}")
-        plan.append(field)
+        plan.append((field, _needs_pre_save(field), _PLAIN_TYPES.get(field.get_internal_type(), frozenset())))
     sql = f"INSERT INTO {qn(meta.db_table)} ({', '.join(columns)}) SELECT {', '.join(values)}"
     if sources:
         sql += f" FROM {', '.join(sources)}"

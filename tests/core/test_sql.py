@@ -56,3 +56,16 @@ def test_the_driver_keeps_the_parse_of_long_statements():
     from psycopg import _queries
 
     assert _queries.MAX_CACHED_STATEMENT_LENGTH >= PSYCOPG_CACHED_STATEMENT_LENGTH
+
+
+def test_values_are_prepared_as_save_would_prepare_them():
+    from django.utils.translation import gettext_lazy
+
+    job = outbox_job_new(task="orders.tasks.order_placed_notify", kwargs={"n": [1, "два"]}, key="k-4")
+    job.last_error = gettext_lazy("Не найдено")  # lazy text: rendered, not handed to the driver as an object
+    job.attempts = 3
+
+    (pk,) = _run(*insert_select(job, refs={}, sources=[]))
+
+    row = OutboxJob.objects.get(pk=pk)
+    assert (row.kwargs, row.last_error, row.attempts) == ({"n": [1, "два"]}, "Не найдено", 3)
