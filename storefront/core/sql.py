@@ -11,10 +11,11 @@ statement itself produces (the id of a row inserted by an earlier CTE) are given
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from datetime import datetime
 from decimal import Decimal
 from functools import lru_cache
 
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.db.models import DateField, Field, Model
 from psycopg import _queries as psycopg_queries  # the driver's statement cache limits (below)
 
@@ -56,6 +57,7 @@ def insert_select(
         returning,
         obj.pk is None and obj._meta.pk.attname not in refs,
     )
+    db = connections[DEFAULT_DB_ALIAS]  # once: the `connection` proxy looks itself up on every attribute
     params = []
     for step in plan:
         if isinstance(step, str):  # a ref's own parameters
@@ -67,7 +69,10 @@ def insert_select(
         value = field.pre_save(obj, add=True) if pre_save else getattr(obj, field.attname)
         # None and values Django's preparation would hand over unchanged (str for text, int, bool, Decimal) go as
         # they are; anything else (JSON, dates, lazy text) through the field's get_db_prep_save, as save() does
-        params.append(value if value is None or type(value) in plain else field.get_db_prep_save(value, connection))
+        if value is None or (type(value) in plain and (type(value) is not datetime or value.tzinfo is not None)):
+            params.append(value)
+        else:
+            params.append(field.get_db_prep_save(value, db))
     return sql, params
 
 
@@ -91,6 +96,7 @@ _PLAIN_TYPES = {
     ),
     "BooleanField": frozenset({bool}),
     "DecimalField": frozenset({Decimal}),
+    "DateTimeField": frozenset({datetime}),  # aware ones (checked where used): naive ones get Django's conversion
 }
 
 
