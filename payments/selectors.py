@@ -11,7 +11,9 @@ from django.db.models import Count, Exists, OuterRef, Q
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.functional import lazy
 from django.utils.html import format_html
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext
 
 from orders.models import Order, OrderStatus, OrderStatusChange
@@ -106,25 +108,32 @@ def order_payment_state(*, order: Order) -> OrderPaymentState:
 
 
 def checkout_payment_choices(*, total: Decimal | None, currency: str = "RUB") -> list[tuple[str, str]]:
-    """The checkout's payment options for an order of `total`: pay later only where it fits, with its four parts."""
+    """The checkout's payment options for an order of `total`: pay later only where it fits, with its four parts.
+    The pay-later label (its schedule, dates and amounts) is worked out when a page shows it, not when a form only
+    validates the choice (placing the order)."""
     choices = []
     for value, name in PaymentMethod.choices:
         label = name
         if value == PaymentMethod.PAY_LATER:
             if not pay_later_eligible(total=total, currency=currency):
                 continue
-            schedule = pay_later_schedule(total)
-            dates = ", ".join(
-                gettext("сегодня") if part.today else date_format(part.due, "j E") for part in schedule.parts
-            )
-            help_text = gettext("%(n)d платежа по %(part)s: %(dates)s") % {
-                "n": len(schedule.parts),
-                "part": format_money(schedule.part, currency),
-                "dates": dates,
-            }
-            label = format_html('{}<small class="choice-help">{}</small>', label, help_text)
+            label = _pay_later_label_lazy(name, total, currency)
         choices.append((value, label))
     return choices
+
+
+def _pay_later_label(name, total: Decimal, currency: str) -> SafeString:
+    schedule = pay_later_schedule(total)
+    dates = ", ".join(gettext("сегодня") if part.today else date_format(part.due, "j E") for part in schedule.parts)
+    help_text = gettext("%(n)d платежа по %(part)s: %(dates)s") % {
+        "n": len(schedule.parts),
+        "part": format_money(schedule.part, currency),
+        "dates": dates,
+    }
+    return format_html('{}<small class="choice-help">{}</small>', name, help_text)
+
+
+_pay_later_label_lazy = lazy(_pay_later_label, SafeString)
 
 
 @dataclass(frozen=True)

@@ -80,3 +80,17 @@ def test_offer_is_empty_where_pay_later_does_not_fit():
     html = Template("{% load payments %}{% pay_later_offer amount %}").render(Context({"amount": Decimal("500")}))
 
     assert html.strip() == ""
+
+
+def test_checkout_choice_shows_the_schedule_as_markup_not_as_escaped_text():
+    from storefront.cart.forms import PaymentForm
+
+    html = str(PaymentForm(total=Decimal("3000"))["payment_method"])
+
+    assert '<small class="choice-help">4 платежа по 750\u00a0₽: сегодня, ' in html
+
+
+def test_a_total_pay_later_does_not_fit_has_no_such_choice():
+    from payments.selectors import checkout_payment_choices
+
+    assert "pay_later" not in dict(checkout_payment_choices(total=Decimal("999999")))
