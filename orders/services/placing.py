@@ -206,6 +206,10 @@ def order_place(
                 order=order, actor=actor, order_lines=order_lines, wanted=wanted, skus=skus, writes=writes, cart=cart
             )
         except _LinesChanged:
+            # a double submit of this very order may be what took the last units: its order is the answer
+            existing = order_get_by_idempotency_key(key=key)
+            if existing is not None:
+                return existing
             continue
         except IntegrityError:
             # Another request with the same key got there first (the insert waited for it on the unique index): that

@@ -96,3 +96,14 @@ def test_checkouts_that_all_saw_the_last_units_in_their_carts_never_oversell():
     assert (len(placed), len(refused)) == (5, 7), results
     assert Sku.objects.get(pk=sku.pk).stock == 0
     assert CartLine.objects.filter(cart__in=carts).count() == 7  # only the placed carts were emptied
+
+
+def test_double_submit_for_the_last_unit_gets_the_order_not_sold_out():
+    """The second click's statement finds the stock the first one took: it answers with that order."""
+    sku = SkuFactory(stock=1)
+
+    results = _run_in_threads(2, lambda i: place_order(skus=[sku], quantity=1, key="last-unit-twice"))
+
+    assert all(isinstance(r, Order) for r in results), results
+    assert results[0].pk == results[1].pk
+    assert Sku.objects.get(pk=sku.pk).stock == 0
