@@ -186,6 +186,18 @@ def order_place(
         if existing is None:
             raise
         return existing
+    try:
+        return _order_place(details=details, actor=actor, key=key, wanted=wanted, cart=cart, with_order=with_order)
+    except OrderError:
+        # refused (sold out, price moved, no longer sold): unless this key's order is in already, a repeated submit
+        # of it (the first click took the last units). Looked up only on refusal: the rare path pays for it.
+        existing = order_get_by_idempotency_key(key=key)
+        if existing is None:
+            raise
+        return existing
+
+
+def _order_place(*, details: OrderDetails, actor, key: str, wanted: dict[int, int], cart, with_order) -> Order:
     known = cart.sku_snapshot() if cart is not None else None
     if known is not None and not all(pk in known for pk in wanted):
         known = None

@@ -392,3 +392,12 @@ def test_a_status_a_new_order_cannot_take_is_refused_before_anything_is_written(
             with_order=lambda order: [PlacingWrites(status=OrderStatus.SHIPPED)],
         )  # fmt: skip
     assert _nothing_written()
+
+
+def test_the_same_key_again_after_the_last_unit_went_to_it_returns_that_order():
+    sku = SkuFactory(stock=1)
+
+    first = place_order(skus=[sku], key="last-one")
+    again = place_order(skus=[sku], key="last-one")  # sold out now, but this is the same order
+
+    assert again.pk == first.pk
