@@ -7,7 +7,8 @@ Measured on this 2-core machine, same run, same ceiling: checkout placement 134 
 the constant view unchanged (benchmarks/README.md, "Checkout placement"). WEB_CONCURRENCY overrides it.
 """
 
-import multiprocessing
 import os
 
-workers = int(os.environ.get("WEB_CONCURRENCY", 2 * multiprocessing.cpu_count()))
+# the CPUs this process may run on (a container's cpuset), not the host's; a CPU quota (docker --cpus) is not seen
+# here, so docker-compose sets WEB_CONCURRENCY
+workers = int(os.environ.get("WEB_CONCURRENCY") or 2 * len(os.sched_getaffinity(0)))
