@@ -88,19 +88,45 @@ def _host_check(url: str) -> str:
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise PictureUnavailable(gettext_noop("адрес не http(s): %(url)s"), {"url": url[:100]})
+    host = _ascii_host(parts.hostname)
     try:
-        infos = socket.getaddrinfo(parts.hostname, parts.port or (443 if parts.scheme == "https" else 80))
+        infos = socket.getaddrinfo(host, parts.port or (443 if parts.scheme == "https" else 80))
     except OSError as exc:
         raise PictureUnavailable(
             gettext_noop("сеть: имя %(host)s не найдено"), {"host": parts.hostname[:60]}, transient=True
         ) from exc
     if not getattr(settings, "STORE_CATALOG_PICTURES_PRIVATE_HOSTS", False):
         for info in infos:
-            if not ipaddress.ip_address(info[4][0]).is_global:
+            if not address_is_public(info[4][0]):
                 raise PictureUnavailable(
                     gettext_noop("адрес во внутренней сети: %(host)s"), {"host": parts.hostname[:60]}
                 )
     return infos[0][4][0]
+
+
+_NAT64 = ipaddress.ip_network("64:ff9b::/96")
+
+
+def address_is_public(address: str) -> bool:
+    """A global address, and for IPv6 forms that carry an IPv4 one (mapped, 6to4, NAT64) that one global too."""
+    ip = ipaddress.ip_address(address.split("%", 1)[0])
+    if not ip.is_global:
+        return False
+    if ip.version == 6:
+        embedded = ip.ipv4_mapped or ip.sixtofour
+        if embedded is None and ip in _NAT64:
+            embedded = ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+        if embedded is not None and not embedded.is_global:
+            return False
+    return True
+
+
+def _ascii_host(hostname: str) -> str:
+    """The host as DNS, HTTP and TLS want it: an internationalised name (пример.рф) in its xn-- form."""
+    try:
+        return hostname.encode("idna").decode("ascii")
+    except UnicodeError as exc:
+        raise PictureUnavailable(gettext_noop("адрес не http(s): %(url)s"), {"url": hostname[:100]}) from exc
 
 
 class _PinnedAdapter(requests.adapters.HTTPAdapter):
@@ -126,8 +152,11 @@ def _get_pinned(url: str, address: str):
     netloc = f"{ip}:{parts.port}" if parts.port else ip
     session = requests.Session()
     session.trust_env = False  # no proxy from the environment: it would resolve the name itself
-    session.mount(f"{parts.scheme}://", _PinnedAdapter(parts.hostname))
-    host = parts.hostname if parts.port is None else f"{parts.hostname}:{parts.port}"
+    name = _ascii_host(parts.hostname)
+    session.mount(f"{parts.scheme}://", _PinnedAdapter(name))
+    host = f"[{name}]" if ":" in name else name  # an IPv6 literal keeps its brackets in Host
+    if parts.port is not None:
+        host = f"{host}:{parts.port}"
     try:
         return session.get(
             parts._replace(netloc=netloc).geturl(),

@@ -15,6 +15,7 @@ from PIL import Image
 
 from storefront.catalog.images import UPLOAD_MAX_BYTES
 from storefront.catalog.models import Product, ProductImage
+from storefront.catalog.pictures import address_is_public
 from storefront.catalog.tasks import PICTURES_FETCH_RETRIES, pictures_fetch
 from storefront.outbox.models import OutboxJob
 from tests.catalog.test_import import offer, run, write_feed
@@ -246,3 +247,42 @@ def test_a_file_that_is_no_picture_is_explained_in_each_language(server, media, 
         assert "not an image" in picture.fetch_error_text
     with translation.override("ru"):
         assert "не является изображением" in picture.fetch_error_text
+
+
+def test_a_picture_on_an_internationalised_domain_is_fetched(server, media, tmp_path, monkeypatch):
+    real = socket.getaddrinfo
+    asked = []
+
+    def resolver(host, port, *args, **kwargs):
+        if host == "xn--e1afmkfd.xn--p1ai":  # пример.рф as DNS knows it
+            asked.append(host)
+            return real("127.0.0.1", port, *args, **kwargs)
+        return real(host, port, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", resolver)
+    base = server.base.replace("127.0.0.1", "пример.рф")
+    run(write_feed(tmp_path, offer("A1", extra=pictures_tag(base, "phone.png"))))
+    run_outbox_jobs()
+
+    picture = ProductImage.objects.get(product__external_id="A1")
+    assert picture.image and picture.fetch_error == ""
+    assert asked == ["xn--e1afmkfd.xn--p1ai"]
+
+
+@pytest.mark.parametrize(
+    ("address", "public"),
+    [
+        ("93.184.216.34", True),
+        ("2606:2800:220:1:248:1893:25c8:1946", True),
+        ("127.0.0.1", False),
+        ("10.1.2.3", False),
+        ("169.254.169.254", False),
+        ("::1", False),
+        ("::ffff:10.0.0.1", False),  # IPv4-mapped
+        ("2002:0a00:0001::1", False),  # 6to4 of 10.0.0.1
+        ("64:ff9b::a9fe:a9fe", False),  # NAT64 of 169.254.169.254
+        ("64:ff9b::5db8:d822", True),  # NAT64 of 93.184.216.34
+    ],
+)
+def test_which_addresses_count_as_outside_our_network(address, public):
+    assert address_is_public(address) is public
