@@ -65,12 +65,12 @@ def order_delivery_record(
         return _order_delivery_record(order=order, pickup_point=pickup_point, quote=quote)
 
 
-def order_delivery_placing(
-    *, order: Order, pickup_point: PickupPoint | None, quote: DeliveryQuote | None
-) -> PlacingWrites:
+def order_delivery_placing(*, order: Order, pickup_point: PickupPoint | None, quote: DeliveryQuote) -> PlacingWrites:
     """The delivery record of an order being placed (orders.order_place's `with_order`), written in the statement
     that places it: `quote` is the one the checkout computed for this cart and address (what the shopper was shown),
     `pickup_point` the one they chose (None: the nearest to the address)."""
+    if quote is None or quote.postcode != order.postcode:  # the order has no lines to compute one from yet
+        raise ValueError("order_delivery_placing needs the quote computed for this cart and the order's postcode")
     return PlacingWrites(rows=[RowWrite(_order_delivery_new(order=order, pickup_point=pickup_point, quote=quote))])
 
 

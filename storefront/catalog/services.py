@@ -277,6 +277,9 @@ def sku_stock_set(*, sku: Sku, stock: int, actor: Actor, reason: str = "") -> Sk
             locked.stock = stock
             locked.save(update_fields=["stock"])
             catalog_stock_moved({locked.pk: (before, stock)}, product_of={locked.pk: locked.product_id})
+            # the product page's quantity field stops at the stock: a counted change redraws it even when the words
+            # ("в наличии") stay; orders moving stock at checkout rate do not (the cart refuses more than there is)
+            catalog_product_pages_changed([locked.product_id])
             logger.info(
                 "sku stock set",
                 extra={"sku": locked.pk, "from": before, "to": stock, "actor": str(actor), "reason": reason},

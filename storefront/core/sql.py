@@ -67,9 +67,11 @@ def insert_select(
             continue
         field, pre_save, plain = step
         value = field.pre_save(obj, add=True) if pre_save else getattr(obj, field.attname)
+        if hasattr(value, "resolve_expression"):  # F(), Value(), a database default: save() would compile them
+            raise ValueError(f"insert_select takes values, not expressions ({field.name})")
         # None and values Django's preparation would hand over unchanged (str for text, int, bool, Decimal) go as
         # they are; anything else (JSON, dates, lazy text) through the field's get_db_prep_save, as save() does
-        if value is None or (type(value) in plain and (type(value) is not datetime or value.tzinfo is not None)):
+        if value is None or (type(value) in plain and _as_is(value)):
             params.append(value)
         else:
             params.append(field.get_db_prep_save(value, db))
@@ -98,6 +100,15 @@ _PLAIN_TYPES = {
     "DecimalField": frozenset({Decimal}),
     "DateTimeField": frozenset({datetime}),  # aware ones (checked where used): naive ones get Django's conversion
 }
+
+
+def _as_is(value) -> bool:
+    """Among the plain types, the values Django would not have to check: aware datetimes, finite decimals."""
+    if type(value) is datetime:
+        return value.tzinfo is not None
+    if type(value) is Decimal:
+        return value.is_finite()
+    return True
 
 
 def _needs_pre_save(field) -> bool:
@@ -132,8 +143,8 @@ def _insert_plan(model: type[Model], refs: tuple, sources: tuple, returning: str
             values.append(expressions[field.attname])
             plan.append(field.attname)
             continue
-        if field.primary_key and pk_from_sequence:
-            continue
+        if (field.primary_key and pk_from_sequence) or getattr(field, "generated", False):
+            continue  # the sequence's, the database's
         columns.append(qn(field.column))
         values.append(f"%s::{_param_type(field)}")
         plan.append((field, _needs_pre_save(field), _PLAIN_TYPES.get(field.get_internal_type(), frozenset())))

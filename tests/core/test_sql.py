@@ -69,3 +69,13 @@ def test_values_are_prepared_as_save_would_prepare_them():
 
     row = OutboxJob.objects.get(pk=pk)
     assert (row.kwargs, row.last_error, row.attempts) == ({"n": [1, "два"]}, "Не найдено", 3)
+
+
+def test_an_expression_is_refused_rather_than_written_as_text():
+    from django.db.models import F
+
+    job = outbox_job_new(task="orders.tasks.order_placed_notify", kwargs={}, key="k-5")
+    job.attempts = F("attempts") + 1
+
+    with pytest.raises(ValueError, match="not expressions"):
+        insert_select(job, refs={}, sources=[])
