@@ -34,7 +34,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Model
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from psycopg.types.numeric import Int8Dumper
+from psycopg.adapt import Dumper
 
 from storefront.accounts.phone import normalize_phone
 from storefront.catalog.exceptions import FxRateMissing
@@ -443,14 +443,25 @@ def _order_write(
     return [tuple(pair) for pair in row[2]]
 
 
+class _UntypedIntDumper(Dumper):
+    """An int sent as text without a type: the statement's casts give every parameter its type."""
+
+    oid = 0
+
+    def dump(self, obj: int) -> bytes:
+        return str(obj).encode()
+
+
 class _PreparedCursor(psycopg.Cursor):
     """psycopg's server-binding cursor, its statements prepared: parsed and planned once per connection and shape
-    (number of lines, the other apps' rows), not on every order. Ints go as int8 always: psycopg types an int by its
-    size and keeps a prepared statement per set of parameter types."""
+    (number of lines, the other apps' rows), not on every order. psycopg keeps one prepared statement per query and
+    set of parameter types: it types an int by its size (int2 … int8) and a None as unknown, so a guest's order and a
+    signed-in shopper's, a pickup point or none, would each be another statement. Ints go untyped like None; the
+    statement's casts type them."""
 
     def __init__(self, connection, **kwargs):
         super().__init__(connection, **kwargs)
-        self.adapters.register_dumper(int, Int8Dumper)
+        self.adapters.register_dumper(int, _UntypedIntDumper)
 
     def execute(self, query, params=None, *, prepare=None, binary=None):
         return super().execute(query, params, prepare=True, binary=binary)

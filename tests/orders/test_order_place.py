@@ -401,3 +401,18 @@ def test_the_same_key_again_after_the_last_unit_went_to_it_returns_that_order():
     again = place_order(skus=[sku], key="last-one")  # sold out now, but this is the same order
 
     assert again.pk == first.pk
+
+
+def test_a_guests_order_and_a_shoppers_share_one_prepared_statement():
+    def placing_statements():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE '%orders_lines_current%'")
+            return cursor.fetchone()[0]
+
+    place_order()  # this line count's statement, prepared on this connection
+    before = placing_statements()
+
+    place_order(user=UserFactory())  # a user id where the guest's had none
+    place_order(skus=[SkuFactory(stock=70000)])  # a large stock and id
+
+    assert placing_statements() == before
