@@ -20,7 +20,6 @@ Catalog caches are bumped after the statement (after commit when the caller hold
 
 from __future__ import annotations
 
-import json
 import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -38,6 +37,7 @@ from psycopg.adapt import Dumper
 
 from storefront.accounts.phone import normalize_phone
 from storefront.catalog.exceptions import FxRateMissing
+from storefront.catalog.models import Sku
 from storefront.catalog.selectors import fx_rate_get, price_to_rub
 from storefront.catalog.services import catalog_stock_moved
 from storefront.core.money import quantize
@@ -247,13 +247,10 @@ def _skus_read(wanted: dict[int, int]) -> dict[int, SkuSnapshot]:
             [list(wanted)],
         )
         rows = cursor.fetchall()
-    skus = {}
-    for row in rows:
-        options = row[2]
-        skus[row[0]] = SkuSnapshot(
-            row[0], row[1], json.loads(options) if isinstance(options, str) else options, *row[3:]
-        )
-    return skus
+    options = Sku._meta.get_field("options")  # read as the ORM reads it (JSON parsed)
+    return {
+        row[0]: SkuSnapshot(row[0], row[1], options.from_db_value(row[2], None, connection), *row[3:]) for row in rows
+    }
 
 
 def _order_build(

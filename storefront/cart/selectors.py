@@ -13,6 +13,7 @@ from storefront.catalog.exceptions import FxRateMissing
 from storefront.catalog.models import Product, ProductImage, Sku
 from storefront.catalog.selectors import fx_rate_get, price_to_rub
 from storefront.core.money import quantize
+from storefront.core.sql import instance_loaded
 
 from .models import Cart, CartLine
 
@@ -140,25 +141,17 @@ def cart_view_read(*, user, cart_id: int | None) -> CartView:
         rows = cursor.fetchall()
     if not rows:
         return CartView(cart=None, lines=[])
-    cart = _loaded(Cart, dict(zip(_CART_FIELDS, rows[0][:4], strict=True)))
-    options = Sku._meta.get_field("options")
+    cart = instance_loaded(Cart, dict(zip(_CART_FIELDS, rows[0][:4], strict=True)))
     lines = []
     for row in rows:
         if row[4] is None:  # a cart without lines
             break
-        line = _loaded(CartLine, dict(zip(_LINE_FIELDS, (row[4], cart.pk, *row[5:9]), strict=True)))
-        sku_values = (row[5], row[9], row[10], options.from_db_value(row[11], None, connection), *row[12:16])
-        sku = _loaded(Sku, dict(zip(_SKU_FIELDS, sku_values, strict=True)))
-        sku.product = _loaded(Product, dict(zip(_PRODUCT_FIELDS, (row[9], *row[16:21]), strict=True)))
+        line = instance_loaded(CartLine, dict(zip(_LINE_FIELDS, (row[4], cart.pk, *row[5:9]), strict=True)))
+        sku = instance_loaded(Sku, dict(zip(_SKU_FIELDS, (row[5], *row[9:16]), strict=True)))
+        sku.product = instance_loaded(Product, dict(zip(_PRODUCT_FIELDS, (row[9], *row[16:21]), strict=True)))
         line.cart, line.sku = cart, sku
         lines.append(line)
     return _cart_view(cart, lines, images=False)
-
-
-def _loaded(model, values: dict):
-    """An instance as the ORM would load it with only these fields (the others load when first read)."""
-    fields = [f.attname for f in model._meta.concrete_fields if f.attname in values]
-    return model.from_db(connection.alias, fields, [values[name] for name in fields])
 
 
 def cart_view_get(*, cart: Cart | None, images: bool = True) -> CartView:

@@ -166,7 +166,18 @@ def row_get(model: type[Model], *, where: str, params: Sequence) -> Model | None
         row = cursor.fetchone()
     if row is None:
         return None
-    return model.from_db(connection.alias, attnames, _from_db_values(model, row))
+    return instance_loaded(model, dict(zip(attnames, row, strict=True)))
+
+
+def instance_loaded(model: type[Model], values: Mapping[str, object]) -> Model:
+    """An instance as the ORM loads one, from {attname: value as the database returned it} (each field's
+    from_db_value applied: JSON parsed); fields not given load when first read."""
+    fields = [f for f in model._meta.concrete_fields if f.attname in values]
+    converted = [
+        f.from_db_value(values[f.attname], None, connection) if hasattr(f, "from_db_value") else values[f.attname]
+        for f in fields
+    ]
+    return model.from_db(connection.alias, [f.attname for f in fields], converted)
 
 
 @lru_cache(maxsize=64)
@@ -175,12 +186,3 @@ def _select_plan(model: type[Model]) -> tuple[str, tuple[str, ...]]:
     fields = model._meta.concrete_fields
     columns = ", ".join(qn(f.column) for f in fields)
     return f"SELECT {columns} FROM {qn(model._meta.db_table)}", tuple(f.attname for f in fields)
-
-
-def _from_db_values(model: type[Model], row: Sequence) -> list:
-    """Column values through each field's from_db_value (JSON parsed, as the ORM's converters do)."""
-    values = list(row)
-    for i, field in enumerate(model._meta.concrete_fields):
-        if hasattr(field, "from_db_value"):
-            values[i] = field.from_db_value(values[i], None, connection)
-    return values
