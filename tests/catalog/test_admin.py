@@ -374,7 +374,9 @@ def test_product_page_tells_staff_why_a_feed_picture_is_missing(admin):
 
 def test_staff_read_why_a_feed_picture_is_missing_in_their_language(admin, settings):
     product = ProductFactory()
-    reason = json.dumps({"ru": "адрес во внутренней сети: cdn.local", "en": "address on an internal network: cdn.local"})
+    reason = json.dumps(
+        {"ru": "адрес во внутренней сети: cdn.local", "en": "address on an internal network: cdn.local"}
+    )
     ProductImage.objects.create(product=product, source_url="https://cdn.local/a.png", fetch_error=reason)
     url = f"/admin/catalog/product/{product.pk}/change/"
 
